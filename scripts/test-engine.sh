@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Install and start everything dockernet's tests need, offline except for Debian's package archive:
+#   - Debian packages: docker.io (engine 20.10), nginx, graphviz, busybox-static, tini, iproute2, iptables
+#   - a running dockerd (log: /var/log/dockerd-dockernet.log)
+#   - the Compose v2 CLI plugin, taken from Debian trixie's docker-compose package
+#   - two test images built with `docker import` (no registry pulls):
+#       dockernet-test/busybox:latest  and  dockernet-test/nginx:latest
+#
+# Usage: scripts/test-engine.sh [--smoke]
+#   --smoke  also run a container-to-container check: nginx proxying to a busybox httpd by service name.
+#
+# Idempotent: a second run only checks (well under 5 s). Must run as root. See docs/testing.md.
+set -euo pipefail
+
+readonly DOCKERD_LOG=/var/log/dockerd-dockernet.log
+readonly PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
+readonly TRIXIE_APT=/var/cache/dockernet-test-engine/apt-trixie
+readonly BUSYBOX_IMAGE=dockernet-test/busybox:latest
+readonly NGINX_IMAGE=dockernet-test/nginx:latest
+readonly RECIPE_LABEL=dockernet.recipe
+
+log() { printf '[test-engine] %s\n' "$*" >&2; }
+die() {
+    printf '[test-engine] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+smoke=0
+for arg in "$@"; do
+    case "$arg" in
+        --smoke) smoke=1 ;;
+        -h | --help)
+            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+            exit 0
+            ;;
+        *) die "unknown argument: $arg (try --help)" ;;
+    esac
+done
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts dockerd)"
+export DEBIAN_FRONTEND=noninteractive
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Debian packages
+# ---------------------------------------------------------------------------------------------------------
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+install_packages() {
+    local -a missing=()
+    local p
+    for p in docker.io nginx graphviz busybox-static tini iproute2 iptables; do
+        pkg_installed "$p" || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+
+    # Keep the packages' maintainer scripts from starting services (nginx, docker): policy-rc.d exit 101
+    # tells invoke-rc.d "not allowed". Only add one if the machine has none, and remove it again.
+    local own_policy=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 0755 /usr/sbin/policy-rc.d
+        own_policy=1
+    fi
+    log "apt-get install ${missing[*]}"
+    local rc=0
+    {
+        apt-get update -qq &&
+            apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}"
+    } </dev/null >&2 || rc=$?
+    if ((own_policy)); then rm -f /usr/sbin/policy-rc.d; fi
+    ((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
+
+    # The tests only use the nginx *binary*; the Debian service must not be left running or enabled.
+    if [[ " ${missing[*]} " == *" nginx "* ]]; then
+        update-rc.d nginx disable >/dev/null 2>&1 || true
+        if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+            systemctl disable --now nginx >/dev/null 2>&1 || true
+        fi
+        local pid
+        pid=$(cat /run/nginx.pid 2>/dev/null || true)
+        if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+            log "stopping the nginx service the package started (pid $pid)"
+            /usr/sbin/nginx -s quit || true
+        fi
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. dockerd
+# ---------------------------------------------------------------------------------------------------------
+# /usr/local/bin/docker (a 28.x client, API 1.50) may come before docker.io's /usr/bin/docker (20.10, API 1.41)
+# in PATH. Both negotiate the API version with the daemon, so either works against dockerd 20.10; DOCKER_API_VERSION
+# is only set here if negotiation fails (never seen so far).
+engine_up() { docker info >/dev/null 2>&1; }
+
+start_dockerd() {
+    if engine_up; then
+        return 0
+    fi
+    if [[ -S /var/run/docker.sock ]] && pgrep -x dockerd >/dev/null; then
+        log "dockerd is running but 'docker info' fails; waiting for it"
+    else
+        command -v dockerd >/dev/null || die "dockerd not found although docker.io is installed"
+        # storage driver overlay2 works on this kernel (ext4 root); iptables-nft (Debian's default alternative)
+        # works for bridge networks, port publishing and the embedded DNS at 127.0.0.11.
+        log "starting dockerd (log: $DOCKERD_LOG)"
+        mkdir -p "$(dirname "$DOCKERD_LOG")"
+        printf '\n==== %s: dockerd started by %s\n' "$(date -Is)" "$0" >>"$DOCKERD_LOG"
+        # setsid + no inherited stdio: the daemon outlives this script and never holds a caller's pipe open.
+        setsid dockerd --storage-driver=overlay2 </dev/null >>"$DOCKERD_LOG" 2>&1 &
+        disown || true
+    fi
+    local deadline=$((SECONDS + 60))
+    until engine_up; do
+        if ((SECONDS >= deadline)); then
+            tail -n 30 "$DOCKERD_LOG" >&2 || true
+            die "dockerd did not answer 'docker info' within 60 s (log above: $DOCKERD_LOG)"
+        fi
+        if ! pgrep -x dockerd >/dev/null; then
+            tail -n 30 "$DOCKERD_LOG" >&2 || true
+            die "dockerd exited while starting (log above: $DOCKERD_LOG)"
+        fi
+        sleep 0.5
+    done
+    log "engine up: $(docker version --format 'server {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}')"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Compose v2 plugin from Debian trixie (bookworm has only compose v1)
+# ---------------------------------------------------------------------------------------------------------
+install_compose() {
+    if docker compose version >/dev/null 2>&1; then
+        return 0
+    fi
+    log "installing the docker compose v2 plugin from Debian trixie's docker-compose package"
+    # A private apt state: its own sources list, lists and archive cache. The system's apt config is untouched.
+    mkdir -p "$TRIXIE_APT"/{etc/sources.list.d,etc/preferences.d,lists/partial,archives/partial,cache}
+    echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
+        >"$TRIXIE_APT/etc/sources.list"
+    local -a opts=(
+        -o "Dir::Etc::SourceList=$TRIXIE_APT/etc/sources.list"
+        -o "Dir::Etc::SourceParts=$TRIXIE_APT/etc/sources.list.d"
+        -o "Dir::Etc::Preferences=$TRIXIE_APT/etc/preferences"
+        -o "Dir::Etc::PreferencesParts=$TRIXIE_APT/etc/preferences.d"
+        -o "Dir::State::Lists=$TRIXIE_APT/lists"
+        -o "Dir::Cache=$TRIXIE_APT/cache"
+        -o "Dir::Cache::Archives=$TRIXIE_APT/archives"
+        -o "APT::Get::List-Cleanup=false"
+        -o "APT::Sandbox::User=root"
+    )
+    apt-get "${opts[@]}" update -qq </dev/null >&2 || die "apt-get update (private trixie state) failed"
+    local work
+    work=$(mktemp -d)
+    (cd "$work" && apt-get "${opts[@]}" download docker-compose </dev/null >&2) ||
+        die "apt-get download docker-compose (trixie) failed"
+    dpkg -x "$work"/docker-compose_*.deb "$work/x"
+    local bin
+    bin=$(find "$work/x" -type f -path '*cli-plugins/docker-compose' | head -n 1)
+    [[ -n $bin ]] || die "no cli-plugins/docker-compose binary in $(ls "$work"/docker-compose_*.deb)"
+    install -D -m 0755 "$bin" "$PLUGIN_DIR/docker-compose"
+    rm -rf "$work"
+    docker compose version >&2 || die "'docker compose version' fails with $PLUGIN_DIR/docker-compose"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Test images, built offline with `docker import`
+# ---------------------------------------------------------------------------------------------------------
+# Lays a merged-/usr root with Debian's static busybox and a symlink per applet (sh, wget, nc, httpd, ...),
+# and tini as the entrypoint: a busybox httpd or sleep as PID 1 ignores SIGTERM, so `docker stop` and
+# `docker compose down` would wait 10 s per container for the SIGKILL.
+lay_busybox_root() {
+    local root=$1 applet
+    mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{etc,root,tmp,var/tmp,run,proc,sys,dev,www}
+    ln -s usr/bin "$root/bin"
+    ln -s usr/sbin "$root/sbin"
+    ln -s usr/lib "$root/lib"
+    ln -s usr/lib64 "$root/lib64"
+    chmod 1777 "$root/tmp" "$root/var/tmp"
+    install -m 0755 /bin/busybox "$root/usr/bin/busybox"
+    install -m 0755 /usr/bin/tini-static "$root/usr/sbin/tini"
+    while read -r applet; do
+        [[ -e $root/$applet || -L $root/$applet ]] && continue
+        mkdir -p "$root/$(dirname "$applet")"
+        ln -s /usr/bin/busybox "$root/$applet"
+    done < <(/bin/busybox --list-full)
+    cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nginx:x:101:101:nginx:/nonexistent:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+    cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nginx:x:101:
+nogroup:x:65534:
+nobody:x:65534:
+EOF
+    printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
+}
+
+build_busybox_root() {
+    lay_busybox_root "$1"
+    echo 'dockernet-test busybox' >"$1/www/index.html"
+}
+
+# Debian's nginx with the libraries ldd names, its config snippets, and busybox for sh/wget inside.
+build_nginx_root() {
+    local root=$1 lib
+    lay_busybox_root "$root"
+    install -D -m 0755 /usr/sbin/nginx "$root/usr/sbin/nginx"
+    # ldd prints "name => /path (addr)" and the loader as "/lib64/ld-linux-x86-64.so.2 (addr)".
+    for lib in $(ldd /usr/sbin/nginx | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+    mkdir -p "$root"/etc/nginx/conf.d "$root"/var/log/nginx "$root"/var/lib/nginx "$root"/var/cache/nginx \
+        "$root"/usr/share/nginx/html
+    cp /etc/nginx/mime.types /etc/nginx/*_params "$root/etc/nginx/"
+    echo 'dockernet-test nginx' >"$root/usr/share/nginx/html/index.html"
+    cat >"$root/etc/nginx/nginx.conf" <<'EOF'
+# dockernet-test/nginx: Debian's nginx, no default server. Put servers in /etc/nginx/conf.d/*.conf.
+user nginx;
+worker_processes 1;
+pid /run/nginx.pid;
+error_log /dev/stderr notice;
+
+events {
+    worker_connections 512;
+}
+
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log /dev/stdout;
+    sendfile on;
+    keepalive_timeout 65;
+    include /etc/nginx/conf.d/*.conf;
+}
+EOF
+}
+
+# The recipe hash covers the functions that lay the roots (heredocs included) and the package versions.
+recipe_hash() {
+    {
+        declare -f lay_busybox_root build_busybox_root build_nginx_root
+        dpkg-query -W -f='${Package} ${Version}\n' busybox-static tini nginx
+        printf '%s\n' "$@"
+    } | sha256sum | cut -c1-16
+}
+
+ensure_image() {
+    local image=$1 builder=$2 hash have root
+    shift 2
+    local -a changes=("$@")
+    hash=$(recipe_hash "$image" "${changes[@]}")
+    local old_id
+    have=$(docker image inspect -f "{{ index .Config.Labels \"$RECIPE_LABEL\" }}" "$image" 2>/dev/null || true)
+    [[ $have == "$hash" ]] && return 0
+    old_id=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+    log "building $image (recipe $hash${have:+, was $have})"
+    root=$(mktemp -d)
+    "$builder" "$root"
+    local -a args=()
+    local c
+    for c in "${changes[@]}" "LABEL $RECIPE_LABEL=$hash"; do
+        args+=(--change "$c")
+    done
+    tar --numeric-owner --owner=0 --group=0 -C "$root" -c . | docker import "${args[@]}" - "$image" >/dev/null
+    rm -rf "$root"
+    docker image inspect "$image" >/dev/null || die "docker import of $image failed"
+    # The previous build is now untagged; drop it unless a container still uses it.
+    [[ -z $old_id ]] || docker image rm "$old_id" >/dev/null 2>&1 || true
+}
+
+build_images() {
+    local path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    local init='ENTRYPOINT ["/sbin/tini", "-s", "--"]'
+    ensure_image "$BUSYBOX_IMAGE" build_busybox_root "$path" "$init" 'CMD ["sh"]'
+    ensure_image "$NGINX_IMAGE" build_nginx_root "$path" "$init" 'EXPOSE 80' 'CMD ["nginx", "-g", "daemon off;"]'
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 5. Smoke test (--smoke): user-defined network, embedded DNS, nginx -> busybox httpd by service name
+# ---------------------------------------------------------------------------------------------------------
+smoke_test() {
+    local tag="dockernet-smoke-$$"
+    local net=$tag backend="$tag-backend" proxy="$tag-nginx"
+    # shellcheck disable=SC2064
+    trap "docker rm -f $backend $proxy >/dev/null 2>&1 || true; docker network rm $net >/dev/null 2>&1 || true" EXIT
+    log "smoke: network $net, busybox httpd 'backend', nginx proxying to http://backend:8080"
+    docker network create "$net" >/dev/null
+    docker run -d --name "$backend" --network "$net" --network-alias backend "$BUSYBOX_IMAGE" \
+        sh -c 'echo smoke-ok >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+    docker run -d --name "$proxy" --network "$net" "$NGINX_IMAGE" sh -c '
+        printf "server {\n listen 80;\n location / { proxy_pass http://backend:8080; }\n}\n" \
+            >/etc/nginx/conf.d/smoke.conf
+        exec nginx -g "daemon off;"' >/dev/null
+    local out="" i
+    for i in $(seq 1 40); do
+        out=$(docker exec "$proxy" wget -S -qO- http://127.0.0.1/ 2>&1) && break
+        sleep 0.25
+    done
+    if [[ $out != *"200 OK"* || $out != *smoke-ok* ]]; then
+        log "smoke: unexpected answer through nginx:"
+        printf '%s\n' "$out" >&2
+        docker logs "$proxy" >&2 2>&1 || true
+        die "smoke test failed"
+    fi
+    log "smoke: 200 OK through nginx -> backend (embedded DNS and bridge network work)"
+}
+
+t0=$SECONDS
+install_packages
+start_dockerd
+install_compose
+build_images
+if ((smoke)); then smoke_test; fi
+log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE"
