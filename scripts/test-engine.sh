@@ -30,7 +30,7 @@ for arg in "$@"; do
     case "$arg" in
         --smoke) smoke=1 ;;
         -h | --help)
-            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+            awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
             exit 0
             ;;
         *) die "unknown argument: $arg (try --help)" ;;
@@ -93,14 +93,29 @@ install_packages() {
 # is only set here if negotiation fails (never seen so far).
 engine_up() { docker info >/dev/null 2>&1; }
 
+# alive PID COMM: PID is a live (not zombie) process named COMM. pgrep would also match the zombie of a killed
+# daemon, and a pid file can outlive its process while the pid is reused by another one.
+alive() {
+    local stat
+    [[ $1 =~ ^[0-9]+$ ]] && stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ $stat == "$1 ($2) "[^Z]* ]]
+}
+
 start_dockerd() {
     if engine_up; then
         return 0
     fi
-    if [[ -S /var/run/docker.sock ]] && pgrep -x dockerd >/dev/null; then
-        log "dockerd is running but 'docker info' fails; waiting for it"
+    local pid
+    pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+    if alive "$pid" dockerd; then
+        log "dockerd (pid $pid) is running but 'docker info' fails; waiting for it"
     else
         command -v dockerd >/dev/null || die "dockerd not found although docker.io is installed"
+        # A daemon killed with its session leaves its pid files behind. dockerd refuses to start if the pid in
+        # docker.pid is alive, and waits for a containerd that never answers if the pid in containerd.pid
+        # now belongs to another process. A live containerd of its own it reuses.
+        rm -f /var/run/docker.pid
+        local cpid_file=/var/run/docker/containerd/containerd.pid
+        alive "$(cat "$cpid_file" 2>/dev/null || true)" containerd || rm -f "$cpid_file"
         # storage driver overlay2 works on this kernel (ext4 root); iptables-nft (Debian's default alternative)
         # works for bridge networks, port publishing and the embedded DNS at 127.0.0.11.
         log "starting dockerd (log: $DOCKERD_LOG)"
@@ -108,6 +123,7 @@ start_dockerd() {
         printf '\n==== %s: dockerd started by %s\n' "$(date -Is)" "$0" >>"$DOCKERD_LOG"
         # setsid + no inherited stdio: the daemon outlives this script and never holds a caller's pipe open.
         setsid dockerd --storage-driver=overlay2 </dev/null >>"$DOCKERD_LOG" 2>&1 &
+        pid=$!
         disown || true
     fi
     local deadline=$((SECONDS + 60))
@@ -116,7 +132,7 @@ start_dockerd() {
             tail -n 30 "$DOCKERD_LOG" >&2 || true
             die "dockerd did not answer 'docker info' within 60 s (log above: $DOCKERD_LOG)"
         fi
-        if ! pgrep -x dockerd >/dev/null; then
+        if ! alive "$pid" dockerd; then
             tail -n 30 "$DOCKERD_LOG" >&2 || true
             die "dockerd exited while starting (log above: $DOCKERD_LOG)"
         fi
@@ -294,8 +310,8 @@ smoke_test() {
         printf "server {\n listen 80;\n location / { proxy_pass http://backend:8080; }\n}\n" \
             >/etc/nginx/conf.d/smoke.conf
         exec nginx -g "daemon off;"' >/dev/null
-    local out="" i
-    for i in $(seq 1 40); do
+    local out="" _
+    for _ in $(seq 1 40); do
         out=$(docker exec "$proxy" wget -S -qO- http://127.0.0.1/ 2>&1) && break
         sleep 0.25
     done
