@@ -328,11 +328,24 @@ class ProxyConfig:
 
 
 @dataclass(frozen=True)
+class ImageFacts:
+    """What dockernet read from a service's Dockerfile (its ``build:`` context)."""
+
+    service: tuple[str, str]
+    dockerfile: str
+    expose: tuple[int, ...] = ()
+    """Ports from ``EXPOSE``."""
+    copies: tuple[tuple[str, str], ...] = ()
+    """``COPY``/``ADD`` of files from the context: (path in the image, path on this machine)."""
+
+
+@dataclass(frozen=True)
 class Topology:
     """Everything the sources produced: the input of the graph stage."""
 
     projects: tuple[Project, ...]
     proxies: tuple[ProxyConfig, ...] = ()
+    images: tuple[ImageFacts, ...] = ()
     engine_networks: tuple[Network, ...] = ()
     """Live only: networks that exist on the engine outside the checked projects."""
     host_gateway: str = "172.17.0.1"

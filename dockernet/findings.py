@@ -1,0 +1,53 @@
+"""Findings: what a rule reports. Outputs are pure functions of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from dockernet.model import Loc
+
+
+class Severity(Enum):
+    """How bad a finding is; ordered error > warning > note."""
+
+    ERROR = "error"
+    """The route will fail: nginx answers 502/504 or refuses to start."""
+    WARNING = "warning"
+    """The route works now but breaks under a predictable event."""
+    NOTE = "note"
+    """A tip."""
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse."""
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one rule at one place."""
+
+    rule: str
+    """Stable rule ID, e.g. ``DN103``."""
+    name: str
+    """The rule's kebab-case name, e.g. ``no-shared-network``."""
+    severity: Severity
+    message: str
+    """What is wrong, naming the objects involved."""
+    hint: str
+    """The concrete fix."""
+    loc: Loc
+    """Where the cause is written: the nginx directive or the compose entry."""
+    service: str | None = None
+    """The proxy or service the finding is about."""
+    target: str | None = None
+    """The upstream as written, where there is one."""
+    project: str | None = None
+    related: tuple[Loc, ...] = ()
+    """Other places involved (e.g. the target service's definition)."""
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Deterministic order: file, line, rule, message."""
+        return (self.loc.file, self.loc.line, self.rule, self.message)

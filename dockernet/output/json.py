@@ -1,0 +1,47 @@
+"""The JSON contract (docs/json.md): ``{"version": 1, "findings": [...], "summary": {...}}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dockernet.findings import Finding
+from dockernet.output.common import Report, counts, relpath
+
+VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as the JSON contract spells it."""
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "hint": f.hint,
+        "file": relpath(f.loc.file),
+        "line": f.loc.line or None,
+        "project": f.project,
+        "service": f.service,
+        "target": f.target,
+        "related": [{"file": relpath(r.file), "line": r.line or None} for r in f.related],
+    }
+
+
+def render(report: Report) -> str:
+    """The JSON report, keys in a stable order."""
+    c = counts(report.findings)
+    doc = {
+        "version": VERSION,
+        "findings": [finding_dict(f) for f in sorted(report.findings, key=lambda f: f.sort_key)],
+        "summary": {
+            "errors": c["error"],
+            "warnings": c["warning"],
+            "notes": c["note"],
+            "projects": report.projects,
+            "proxies": report.proxies,
+            "routes": report.routes,
+            "partial": list(report.partial),
+        },
+    }
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,0 +1,41 @@
+"""Human output: ``file:line: severity DNxxx message`` with the hint under it, grouped by file, and a
+one-line summary. Colour only when asked (the CLI decides: a terminal and no NO_COLOR)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from dockernet.findings import Severity
+from dockernet.output.common import Report, counts, plural, relpath
+
+_COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}
+_DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
+
+
+def render(report: Report, colour: bool = False) -> str:
+    """The text report."""
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour else text
+
+    lines: list[str] = []
+    ordered = sorted(report.findings, key=lambda f: f.sort_key)
+    for _file, group in groupby(ordered, key=lambda f: f.loc.file):
+        for f in group:
+            where = relpath(f.loc.file) + (f":{f.loc.line}" if f.loc.line else "")
+            sev = paint(f.severity.value, _COLOURS[f.severity])
+            lines.append(f"{paint(where, _BOLD)}: {sev} {f.rule} {f.message}")
+            lines.append(paint(f"    hint: {f.hint}", _DIM))
+        lines.append("")
+    c = counts(report.findings)
+    summary = ", ".join(
+        [plural(c["error"], "error"), plural(c["warning"], "warning"), plural(c["note"], "note")]
+    )
+    checked = (
+        f"{plural(report.projects, 'project')}, {plural(report.proxies, 'proxy')}, "
+        f"{plural(report.routes, 'route')} checked"
+    ).replace("proxys", "proxies")
+    lines.append(f"{summary} ({checked})")
+    for reason in report.partial:
+        lines.append(paint(f"partial result: {reason}", _COLOURS[Severity.WARNING]))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,85 @@
+"""The run, stage by stage: sources -> model -> graph -> resolution -> rules -> findings.
+
+Each stage only reads what the previous one produced; the CLI calls these functions and the outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from dockernet import graph, resolve, rules
+from dockernet.findings import Finding, Severity
+from dockernet.model import ImageFacts, ProxyConfig, Topology
+from dockernet.output.common import Report
+from dockernet.rules.base import Context
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything a run produced, for outputs and diagrams."""
+
+    topo: graph.Topo
+    resolved: resolve.Resolved
+    findings: tuple[Finding, ...]
+
+    def report(self) -> Report:
+        """The findings with what was checked."""
+        t = self.topo.topology
+        return Report(
+            findings=self.findings,
+            projects=len(t.projects),
+            proxies=sum(1 for p in t.proxies if p.root is not None),
+            routes=sum(len(p.routes) for p in t.proxies),
+            partial=t.partial,
+        )
+
+
+def load_static(
+    dirs: Sequence[str],
+    files: Sequence[str],
+    project_name: str | None,
+    env_files: Sequence[str],
+    profiles: Sequence[str],
+    environ: Mapping[str, str],
+    nginx_overrides: Mapping[str, str],
+) -> Topology:
+    """Compose projects and the nginx configs their services mount, as one model."""
+    from dockernet.sources import compose, proxies
+
+    projects = compose.load_projects(
+        dirs=dirs,
+        files=files,
+        project_name=project_name,
+        env_files=env_files,
+        profiles=profiles,
+        environ=environ,
+    )
+    images: list[ImageFacts] = []
+    configs: list[ProxyConfig] = []
+    for project in projects:
+        facts = proxies.read_images(project)
+        images.extend(facts)
+        configs.extend(proxies.find(project, {f.service: f for f in facts}, nginx_overrides))
+    return Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
+
+
+def analyse(
+    topology: Topology,
+    selected: frozenset[str] | None = None,
+    severities: Mapping[str, Severity] | None = None,
+) -> Analysis:
+    """Build the graph, resolve every upstream and run the rules."""
+    topo = graph.build(topology)
+    resolved = resolve.resolve_all(topo)
+    ctx = Context(topo=topo, resolved=resolved)
+    found: list[Finding] = []
+    seen: set[tuple[str, str, int, str]] = set()
+    for f in rules.run(ctx, selected):
+        if severities and f.rule in severities:
+            f = replace(f, severity=severities[f.rule])
+        key = (f.rule, f.loc.file, f.loc.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            found.append(f)
+    return Analysis(topo=topo, resolved=resolved, findings=tuple(sorted(found, key=lambda f: f.sort_key)))

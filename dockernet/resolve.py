@@ -1,0 +1,305 @@
+"""Resolve every proxy upstream inside the graph, the way nginx and Docker will at run time.
+
+For each address a route can connect to, answer from inside the proxy's network namespace: what does this
+name or address reach? The answer is a :class:`Resolution` (facts only); the rules decide which facts are
+mistakes. Sources of truth for each step:
+
+* static names are resolved once at start with getaddrinfo, so /etc/hosts (``extra_hosts``, links on the
+  default bridge) counts; variables are resolved per request by nginx's own DNS client through ``resolver``,
+  which never reads /etc/hosts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass);
+* the embedded DNS (127.0.0.11) exists only on user-defined networks and answers service names, container
+  names and aliases of containers on the networks the asker is on (shared/reference/compose-knowledge A10).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+import netaddr
+
+from dockernet.graph import DEFAULT_BRIDGE, HOST, Topo, container_name, service_id
+from dockernet.model import ProxyConfig, Route, Service, Target
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal"})
+DOCKER_DNS = "127.0.0.11"
+
+
+class Kind(Enum):
+    """What an upstream address turned out to be."""
+
+    SERVICE = "service"
+    """A name or address that reaches one or more services on a shared network."""
+    LOOPBACK = "loopback"
+    """127.0.0.0/8, ::1, localhost, 0.0.0.0: the proxy's own namespace."""
+    HOST = "host"
+    """The Docker host (host-gateway / host.docker.internal / a gateway address)."""
+    ETC_HOSTS = "etc-hosts"
+    """A name from the proxy's /etc/hosts (``extra_hosts``) with an address."""
+    IP = "ip"
+    """An IP literal that matches no known container."""
+    UNIX = "unix"
+    EXTERNAL = "external"
+    """A dotted name that is not in the graph: public DNS, outside dockernet's view."""
+    NOT_FOUND = "not-found"
+    """A name that the proxy cannot resolve."""
+    DYNAMIC = "dynamic"
+    """Variables whose values dockernet cannot know."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The facts about one address of one route, seen from the proxy."""
+
+    route: Route
+    target: Target
+    proxy: str
+    """The proxy's service node id."""
+    kind: Kind
+    host: str | None
+    """The host actually looked up (after variable substitution)."""
+    runtime_dns: bool
+    """True when nginx resolves the name per request through ``resolver`` (variables, ``resolve``)."""
+    reached: tuple[tuple[str, str], ...] = ()
+    """(service node, network node) pairs the address reaches; network ``""`` for a shared namespace."""
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    """(service node, network node) pairs that answer to the name on networks the proxy is not on."""
+    no_dns: str | None = None
+    """Why the proxy has no embedded DNS (``default bridge``, ``host network``), when it has none."""
+    suggestion: str | None = None
+    """The closest name the proxy can resolve, for typos."""
+    hosts_entry: str | None = None
+    """The /etc/hosts address the name maps to (``extra_hosts``), when it does."""
+    in_subnet_of: tuple[str, ...] = ()
+    """For IP literals: network nodes whose subnet holds the address."""
+
+
+@dataclass
+class Resolved:
+    """All resolutions of a run, plus the proxies' configs by node."""
+
+    resolutions: list[Resolution] = field(default_factory=list)
+    proxies: dict[str, ProxyConfig] = field(default_factory=dict)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses and names that mean "this network namespace"."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        ip = netaddr.IPAddress(host)
+    except (netaddr.AddrFormatError, ValueError):
+        return False
+    return bool(ip.is_loopback()) or str(ip) in ("0.0.0.0", "::")
+
+
+def ip_literal(host: str) -> netaddr.IPAddress | None:
+    """The address if ``host`` is an IP literal."""
+    try:
+        return netaddr.IPAddress(host, flags=netaddr.INET_PTON)
+    except (netaddr.AddrFormatError, ValueError):
+        return None
+
+
+def subnets(topo: Topo, net_node: str) -> list[netaddr.IPNetwork]:
+    """Declared subnets of a network (the default bridge is 172.17.0.0/16 unless reconfigured)."""
+    out: list[netaddr.IPNetwork] = []
+    for cfg in topo.networks[net_node].ipam:
+        if cfg.subnet:
+            try:
+                out.append(netaddr.IPNetwork(cfg.subnet))
+            except (netaddr.AddrFormatError, ValueError):
+                continue
+    if not out and net_node == DEFAULT_BRIDGE:
+        out.append(netaddr.IPNetwork("172.17.0.0/16"))
+    return out
+
+
+def gateways(topo: Topo, net_node: str) -> list[str]:
+    """Gateway addresses of a network: declared, else the first host of each declared subnet."""
+    out: list[str] = []
+    for cfg in topo.networks[net_node].ipam:
+        if cfg.gateway:
+            out.append(cfg.gateway)
+        elif cfg.subnet:
+            try:
+                out.append(str(netaddr.IPNetwork(cfg.subnet)[1]))
+            except (netaddr.AddrFormatError, ValueError, IndexError):
+                continue
+    if net_node == DEFAULT_BRIDGE and not out:
+        out.append(topo.topology.host_gateway)
+    return out
+
+
+def resolve_all(topo: Topo) -> Resolved:
+    """Resolve every target of every route of every proxy, and add ``route`` edges to the graph."""
+    out = Resolved()
+    for cfg in topo.topology.proxies:
+        node = topo.by_key.get(cfg.proxy)
+        if node is None:
+            continue
+        out.proxies[node] = cfg
+        for route in cfg.routes:
+            for target in route.targets:
+                if target.down:
+                    continue
+                for res in _resolve_target(topo, node, route, target):
+                    out.resolutions.append(res)
+                    for reached, _net in res.reached:
+                        topo.graph.add_edge(node, reached, kind="route", resolution=res)
+    return out
+
+
+def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, bool]]:
+    """The host names to look up, and whether each is looked up at run time through ``resolver``."""
+    if not target.variables:
+        yield target.host, target.resolve
+        return
+    if target.host and "$" not in target.host:
+        # Variables only in the URI: the host itself is static.
+        yield target.host, False
+        return
+    if not route.values:
+        yield None, True
+        return
+    for value in route.values:
+        host = value.split("://", 1)[-1].split("/", 1)[0]
+        if host.startswith("["):
+            host = host[1 : host.find("]")]
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        yield host, True
+
+
+def _resolve_target(topo: Topo, node: str, route: Route, target: Target) -> Iterator[Resolution]:
+    for host, runtime in _hosts_for(route, target):
+        base = Resolution(
+            route=route, target=target, proxy=node, kind=Kind.DYNAMIC, host=host, runtime_dns=runtime
+        )
+        if target.unix_path is not None:
+            yield _resolve_unix(topo, node, base, target.unix_path)
+        elif host is None:
+            yield base
+        else:
+            yield _resolve_host(topo, node, base, host)
+
+
+def _resolve_unix(topo: Topo, node: str, base: Resolution, path: str) -> Resolution:
+    """A socket is reachable when its directory is a volume (or bind) that another service mounts too."""
+    reached: list[tuple[str, str]] = []
+    for _, vol, data in topo.graph.out_edges(node, data=True):
+        if data.get("kind") != "mount" or not _covers(data["mount"].target, path):
+            continue
+        # The same path inside the other container: translate through both mounts.
+        rel = path[len(data["mount"].target.rstrip("/")) :]
+        for other, _, odata in topo.graph.in_edges(vol, data=True):
+            if other != node and odata.get("kind") == "mount":
+                reached.append((other, vol + "|" + odata["mount"].target.rstrip("/") + rel))
+    return _replace(base, kind=Kind.UNIX, reached=tuple(sorted(set(reached))))
+
+
+def _covers(mount_target: str, path: str) -> bool:
+    prefix = mount_target.rstrip("/") + "/"
+    return path.startswith(prefix) or path == mount_target
+
+
+def _replace(base: Resolution, **changes: object) -> Resolution:
+    from dataclasses import replace
+
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolution:
+    owner = topo.namespace_owner(node)
+    if is_loopback(host):
+        return _resolve_loopback(topo, node, owner, base)
+    no_dns = None
+    if owner == HOST:
+        no_dns = "host network"
+    elif owner is None:
+        no_dns = "no network"
+    elif not topo.has_embedded_dns(node):
+        no_dns = "default bridge"
+    base = _replace(base, no_dns=no_dns)
+    ip = ip_literal(host)
+    if ip is not None:
+        return _resolve_ip(topo, node, base, ip)
+    svc = topo.service(node)
+    entry = next((e for e in svc.extra_hosts if e.host == host), None)
+    if entry is not None and not base.runtime_dns:
+        addr = topo.topology.host_gateway if entry.ip == "host-gateway" else entry.ip
+        kind = Kind.HOST if entry.ip == "host-gateway" or addr in _all_gateways(topo) else Kind.ETC_HOSTS
+        return _replace(base, kind=kind, hosts_entry=entry.ip)
+    if no_dns == "default bridge" and not base.runtime_dns:
+        # Legacy links on the default bridge are written into /etc/hosts.
+        for link in svc.links:
+            if host in (link.alias, link.target):
+                targets = topo.lookup_anywhere(link.target)
+                return _replace(base, kind=Kind.SERVICE, reached=tuple(targets))
+    found = topo.lookup(node, host) if no_dns is None else []
+    if found:
+        return _replace(base, kind=Kind.SERVICE, reached=tuple(found))
+    elsewhere = tuple(f for f in topo.lookup_anywhere(host) if f[0] != node)
+    if host.lower() in HOST_GATEWAY_NAMES:
+        return _replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere)
+    if not elsewhere and "." in host and entry is None:
+        return _replace(base, kind=Kind.EXTERNAL)
+    return _replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere, suggestion=_closest(topo, node, host))
+
+
+def _all_gateways(topo: Topo) -> set[str]:
+    return {gw for net in topo.networks for gw in gateways(topo, net)} | {topo.topology.host_gateway}
+
+
+def _resolve_loopback(topo: Topo, node: str, owner: str | None, base: Resolution) -> Resolution:
+    """Loopback reaches whatever shares the proxy's namespace (or the host, under ``network_mode: host``)."""
+    if owner == HOST:
+        return _replace(base, kind=Kind.LOOPBACK, reached=((HOST, ""),))
+    if owner is None:
+        return _replace(base, kind=Kind.LOOPBACK)
+    members = topo.namespace_members(owner)
+    return _replace(base, kind=Kind.LOOPBACK, reached=tuple((m, "") for m in members))
+
+
+def _resolve_ip(topo: Topo, node: str, base: Resolution, ip: netaddr.IPAddress) -> Resolution:
+    mine = topo.networks_of(node)
+    addr = str(ip)
+    # A static address of a container: reached only over a network both are on.
+    reached: list[tuple[str, str]] = []
+    elsewhere: list[tuple[str, str]] = []
+    for other_node, svc in topo.services.items():
+        for att in svc.networks:
+            if addr not in (att.ipv4_address, att.ipv6_address, att.ip):
+                continue
+            net_node = _net_node_of(topo, svc, att.network)
+            (reached if net_node in mine else elsewhere).append((other_node, net_node))
+    if reached or elsewhere:
+        return _replace(base, kind=Kind.SERVICE, reached=tuple(reached), elsewhere=tuple(elsewhere))
+    holders = tuple(n for n in topo.networks if any(ip in s for s in subnets(topo, n)))
+    if addr in _all_gateways(topo):
+        return _replace(base, kind=Kind.HOST, in_subnet_of=holders)
+    return _replace(base, kind=Kind.IP, in_subnet_of=holders)
+
+
+def _net_node_of(topo: Topo, svc: Service, key: str) -> str:
+    for _, v, data in topo.graph.out_edges(service_id(svc), data=True):
+        if data.get("kind") == "attach" and data["att"].network == key:
+            return str(v)
+    return ""
+
+
+def _closest(topo: Topo, node: str, name: str) -> str | None:
+    """The most similar name the proxy could resolve (or any known name), for typo hints."""
+    visible = sorted({n for net in topo.networks_of(node) for n in topo.names.get(net, {})})
+    everything = sorted(
+        {n for table in topo.names.values() for n in table} | {s.name for s in topo.services.values()}
+    )
+    everything += sorted(container_name(s) for s in topo.services.values())
+    for pool in (visible, everything):
+        match = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+        if match:
+            return match[0]
+    return None

@@ -1,0 +1,85 @@
+"""The rule registry, written by hand: adding a rule touches its module, one line here, its test and its docs
+page (generated from the module's docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+
+from dockernet.errors import UsageError
+from dockernet.findings import Finding
+from dockernet.rules import (
+    dn101_loopback_upstream,
+    dn102_unknown_upstream_host,
+    dn103_no_shared_network,
+    dn104_port_not_exposed,
+    dn105_published_port_used,
+    dn106_default_bridge_no_dns,
+    dn107_host_gateway_missing,
+    dn108_unreachable_ip,
+    dn109_unix_socket_not_shared,
+    dn111_upstream_binds_loopback,
+    dn112_address_plan_conflict,
+    dn114_resolver_missing,
+    dn115_resolver_cannot_see_docker,
+    dn201_missing_depends_on,
+    dn202_uri_mapping,
+    dn203_localhost_dual_stack,
+    dn204_ambiguous_name,
+    dn301_startup_dns_resolution,
+    dn302_upstream_no_keepalive,
+    dn303_no_502_error_page,
+    dn304_upstream_outside_graph,
+    dn305_proxy_config_unknown,
+)
+from dockernet.rules.base import Context, Meta
+
+RULES: dict[str, ModuleType] = {
+    module.META.id: module
+    for module in (
+        dn101_loopback_upstream,
+        dn102_unknown_upstream_host,
+        dn103_no_shared_network,
+        dn104_port_not_exposed,
+        dn105_published_port_used,
+        dn106_default_bridge_no_dns,
+        dn107_host_gateway_missing,
+        dn108_unreachable_ip,
+        dn109_unix_socket_not_shared,
+        dn111_upstream_binds_loopback,
+        dn112_address_plan_conflict,
+        dn114_resolver_missing,
+        dn115_resolver_cannot_see_docker,
+        dn201_missing_depends_on,
+        dn202_uri_mapping,
+        dn203_localhost_dual_stack,
+        dn204_ambiguous_name,
+        dn301_startup_dns_resolution,
+        dn302_upstream_no_keepalive,
+        dn303_no_502_error_page,
+        dn304_upstream_outside_graph,
+        dn305_proxy_config_unknown,
+    )
+}
+BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
+
+
+def meta(rule_id: str) -> Meta:
+    """A rule's ID, name and default severity."""
+    m: Meta = RULES[rule_id].META
+    return m
+
+
+def get(code: str) -> ModuleType:
+    """A rule by ID (``DN103``) or name (``no-shared-network``); a clear error for anything else."""
+    key = BY_NAME.get(code, code.upper())
+    if key not in RULES:
+        raise UsageError(f'unknown rule "{code}" (see `dockernet rules`)')
+    return RULES[key]
+
+
+def run(ctx: Context, selected: frozenset[str] | None = None) -> Iterator[Finding]:
+    """Every finding of every selected rule."""
+    for rule_id, module in RULES.items():
+        if selected is None or rule_id in selected:
+            yield from module.check(ctx)

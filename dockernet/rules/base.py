@@ -1,0 +1,147 @@
+"""What every rule module gets: the context of a run and the helpers rules share.
+
+A rule module has a docstring (its documentation, with the headings What it does / Why is this bad? /
+Example / Use instead), ``META`` (ID, name, default severity) and ``check(ctx)``, a generator of findings.
+The engine, not the rule, stamps the configured severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dockernet.findings import Finding, Severity
+from dockernet.graph import Topo, service_id
+from dockernet.listen import declared_ports
+from dockernet.model import ImageFacts, Loc, ProxyConfig, Service
+from dockernet.resolve import Kind, Resolution, Resolved
+
+
+@dataclass
+class Context:
+    """Everything a rule may read. Rules never change it."""
+
+    topo: Topo
+    resolved: Resolved
+    _ports: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    @cached_property
+    def images(self) -> dict[tuple[str, str], ImageFacts]:
+        """Dockerfile facts by service key."""
+        return {img.service: img for img in self.topo.topology.images}
+
+    def service(self, node: str) -> Service:
+        """The service behind a node id."""
+        return self.topo.service(node)
+
+    def ports(self, node: str) -> dict[int, str]:
+        """Container ports a service is known to listen on, with evidence; empty when unknown."""
+        if node not in self._ports:
+            svc = self.service(node)
+            img = self.images.get(svc.key)
+            ports = declared_ports(svc, img.expose if img else ())
+            cfg = self.resolved.proxies.get(node)
+            for port in cfg.listens if cfg else ():
+                ports.setdefault(port, "nginx listen")
+            self._ports[node] = ports
+        return self._ports[node]
+
+    def resolutions(self, *kinds: Kind) -> Iterator[Resolution]:
+        """Resolutions of the given kinds (all when none given)."""
+        for res in self.resolved.resolutions:
+            if not kinds or res.kind in kinds:
+                yield res
+
+    def proxy_configs(self) -> Iterator[tuple[str, ProxyConfig]]:
+        """(proxy node, config) pairs in a stable order."""
+        yield from sorted(self.resolved.proxies.items(), key=lambda item: item[0])
+
+    def node_of(self, service: Service) -> str:
+        """Node id of a service."""
+        return service_id(service)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """A rule's identity."""
+
+    id: str
+    """Stable code, never reused: DN1xx errors, DN2xx warnings, DN3xx notes."""
+    name: str
+    """kebab-case name, accepted wherever an ID is."""
+    severity: Severity
+    """Default severity."""
+
+
+def finding(
+    rule: Meta,
+    message: str,
+    hint: str,
+    loc: Loc,
+    *,
+    service: Service | None = None,
+    target: str | None = None,
+    related: tuple[Loc, ...] = (),
+) -> Finding:
+    """A finding of ``rule`` at ``loc``; the severity is the rule's default until the engine stamps it."""
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        hint=hint,
+        loc=loc,
+        service=service.name if service else None,
+        target=target,
+        project=service.project if service else None,
+        related=related,
+    )
+
+
+def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint: str) -> Finding:
+    """A finding about one upstream address, located at the directive that names it."""
+    proxy = ctx.service(res.proxy)
+    related = tuple(ctx.service(n).loc for n, _ in res.reached + res.elsewhere if n in ctx.topo.services)
+    return finding(
+        rule,
+        message,
+        hint,
+        res.target.loc,
+        service=proxy,
+        target=res.target.raw,
+        related=(proxy.loc, *sorted(set(related))),
+    )
+
+
+def where(res: Resolution) -> str:
+    """``location /api/`` or ``upstream backend`` for messages."""
+    if res.target.upstream and res.target.kind.value == "server":
+        return f"upstream {res.target.upstream}"
+    return f"location {res.route.location}" if res.route.location else "server"
+
+
+def addr(res: Resolution) -> str:
+    """``app:3000`` for messages."""
+    host = res.host or res.target.host or "?"
+    return f"{host}:{res.target.port}" if res.target.port else host
+
+
+def with_host(res: Resolution, name: str, port: int | None = None) -> str:
+    """The directive's address rewritten to ``name`` (and ``port``): the fix to print in hints."""
+    t = res.target
+    if t.unix_path is not None:
+        return t.raw
+    host = res.host or t.host or ""
+    out = f"{name}:{port or t.port}" if (port or t.port_explicit) else name
+    if t.scheme:
+        out = f"{t.scheme}://{out}"
+    if t.uri:
+        out += t.uri
+    del host
+    return out
+
+
+def directive_text(res: Resolution, address: str) -> str:
+    """``proxy_pass http://app:3000;`` or ``server app:3000;`` for hints."""
+    return f"{res.target.kind.value} {address};"

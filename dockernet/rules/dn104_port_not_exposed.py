@@ -1,0 +1,57 @@
+"""
+## What it does
+Flags an upstream port that the target service does not listen on by anything it declares: `expose`, the
+container side of `ports`, the listen address in its command or environment, its Dockerfile's `EXPOSE`.
+Quiet when the target declares nothing at all (dockernet cannot know).
+
+## Why is this bad?
+Containers on a user-defined network reach every port of each other, but only a port where a process
+listens answers. Any other port is refused: `connect() failed (111: Connection refused)`, 502.
+
+## Example
+```yaml
+services:
+  app:
+    command: ["gunicorn", "-b", "0.0.0.0:3000", "app:app"]
+```
+```nginx
+location / { proxy_pass http://app:8080; }
+```
+
+## Use instead
+```nginx
+location / { proxy_pass http://app:3000; }
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.findings import Finding, Severity
+from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.query import reached_services
+
+META = Meta("DN104", "port-not-exposed", Severity.ERROR)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Ports that the reached service does not declare."""
+    for res, node in reached_services(ctx):
+        port = res.target.port
+        ports = ctx.ports(node)
+        if port is None or not ports or port in ports:
+            continue
+        target = ctx.service(node)
+        if any(m.published == port for m in target.ports):
+            continue  # DN105
+        known = sorted(ports)
+        evidence = ", ".join(f"{p} ({ports[p]})" for p in known)
+        yield route_finding(
+            META,
+            ctx,
+            res,
+            f"{target.name} does not listen on {port} ({where(res)} of {ctx.service(res.proxy).name}); "
+            f"it declares {evidence}",
+            f"use the port it listens on: {directive_text(res, with_host(res, res.host or '', known[0]))}",
+        )

@@ -1,0 +1,186 @@
+"""
+## What it does
+Checks the address plan of the compose networks: invalid subnets and addresses, a static address
+(`ipv4_address`, `ipv6_address`) outside its network's subnet or on a network without a configured subnet,
+a gateway outside its subnet, an `ip_range` outside its subnet, overlapping subnets between networks, and
+two static addresses that are equal on one network.
+
+## Why is this bad?
+`docker compose config` accepts all of these; `docker compose up` then fails, e.g.
+`Invalid address 10.99.0.5: It does not belong to any of this network's subnets`,
+`Pool overlaps with other one on this address space`,
+`failed to allocate gateway (172.29.41.1): Requested address is out of range`,
+`user specified IP address is supported only when connecting to networks with user configured subnets`.
+The proxy never starts, and the site answers nothing or 502 from an outer proxy.
+
+## Example
+```yaml
+services:
+  app:
+    networks:
+      back: {ipv4_address: 10.99.0.5}
+networks:
+  back:
+    ipam:
+      config: [{subnet: 172.29.20.0/24}]
+```
+
+## Use instead
+```yaml
+services:
+  app:
+    networks:
+      back: {ipv4_address: 172.29.20.5}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import netaddr
+
+from dockernet.findings import Finding, Severity
+from dockernet.model import Loc, Network
+from dockernet.rules.base import Context, Meta, finding
+
+META = Meta("DN112", "address-plan-conflict", Severity.ERROR)
+
+
+def _net(value: str) -> netaddr.IPNetwork | None:
+    try:
+        return netaddr.IPNetwork(value)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return None
+
+
+def _ip(value: str) -> netaddr.IPAddress | None:
+    try:
+        return netaddr.IPAddress(value, flags=netaddr.INET_PTON)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return None
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """CIDR checks over every network and static address."""
+    seen_subnets: list[tuple[netaddr.IPNetwork, Network, Loc]] = []
+    for node in sorted(ctx.topo.networks):
+        net = ctx.topo.networks[node]
+        if net.external or not net.declared:
+            continue
+        for cfg in net.ipam:
+            loc = cfg.loc if cfg.loc.file else net.loc
+            subnet = _net(cfg.subnet) if cfg.subnet else None
+            if cfg.subnet and subnet is None:
+                yield finding(
+                    META,
+                    f'network {net.name}: "{cfg.subnet}" is not a valid subnet',
+                    "write the subnet in CIDR form, e.g. 172.28.0.0/16",
+                    loc,
+                )
+                continue
+            if subnet is None:
+                continue
+            if subnet.ip != subnet.network:
+                yield finding(
+                    META,
+                    f"network {net.name}: subnet {cfg.subnet} has host bits set",
+                    f"use {subnet.cidr}",
+                    loc,
+                )
+            for label, value in (("gateway", cfg.gateway), ("ip_range", cfg.ip_range)):
+                if not value:
+                    continue
+                inner = _ip(value) if label == "gateway" else _net(value)
+                if inner is None:
+                    yield finding(
+                        META,
+                        f'network {net.name}: {label} "{value}" is not valid',
+                        f"give an address inside {subnet.cidr}",
+                        loc,
+                    )
+                elif inner not in subnet:
+                    yield finding(
+                        META,
+                        f"network {net.name}: {label} {value} is outside its subnet "
+                        f"{subnet.cidr}; docker compose up fails",
+                        f"use a {label} inside {subnet.cidr}",
+                        loc,
+                    )
+            for other, other_net, other_loc in seen_subnets:
+                if other_net.name != net.name and (subnet in other or other in subnet):
+                    yield finding(
+                        META,
+                        f"network {net.name}: subnet {subnet.cidr} overlaps {other.cidr} of "
+                        f'network {other_net.name}; docker compose up fails with "Pool overlaps '
+                        f'with other one on this address space"',
+                        "give each network its own non-overlapping subnet",
+                        loc,
+                        related=(other_loc,),
+                    )
+            seen_subnets.append((subnet, net, loc))
+    yield from _static_addresses(ctx)
+
+
+def _static_addresses(ctx: Context) -> Iterator[Finding]:
+    taken: dict[tuple[str, str], str] = {}
+    for node in sorted(ctx.topo.services):
+        svc = ctx.service(node)
+        for att in svc.networks:
+            net_node = next(
+                (
+                    v
+                    for _, v, d in ctx.topo.graph.out_edges(node, data=True)
+                    if d.get("kind") == "attach" and d["att"] is att
+                ),
+                None,
+            )
+            if net_node is None:
+                continue
+            net = ctx.topo.networks[net_node]
+            nets = [n for n in (_net(c.subnet) for c in net.ipam if c.subnet) if n is not None]
+            for value in (att.ipv4_address, att.ipv6_address):
+                if not value:
+                    continue
+                ip = _ip(value)
+                if ip is None:
+                    yield finding(
+                        META,
+                        f'{svc.name}: "{value}" is not a valid IP address',
+                        "write a plain address, without a prefix length",
+                        att.loc,
+                        service=svc,
+                    )
+                    continue
+                if not nets:
+                    if not net.external:
+                        yield finding(
+                            META,
+                            f"{svc.name}: static address {value} on network {net.name}, "
+                            "which has no configured subnet; docker compose up fails",
+                            f"add ipam: {{config: [{{subnet: ...}}]}} to network {net.key}",
+                            att.loc,
+                            service=svc,
+                        )
+                    continue
+                if not any(ip in n for n in nets):
+                    yield finding(
+                        META,
+                        f"{svc.name}: static address {value} is outside the subnet of network "
+                        f"{net.name} ({', '.join(str(n.cidr) for n in nets)}); docker compose up "
+                        "fails",
+                        f"use an address inside {nets[0].cidr}",
+                        att.loc,
+                        service=svc,
+                    )
+                key = (net.name, str(ip))
+                if key in taken and taken[key] != svc.name:
+                    yield finding(
+                        META,
+                        f"{svc.name}: static address {value} on network {net.name} is also "
+                        f"given to {taken[key]}",
+                        "give each container its own address",
+                        att.loc,
+                        service=svc,
+                    )
+                taken.setdefault(key, svc.name)

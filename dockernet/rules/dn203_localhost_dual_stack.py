@@ -1,0 +1,51 @@
+"""
+## What it does
+Flags a static upstream written as `localhost` (where it does reach a listener: under `network_mode: host`,
+`network_mode: service:x`, or nginx itself).
+
+## Why is this bad?
+`localhost` is resolved through /etc/hosts, which in most images lists both `127.0.0.1` and `::1`; nginx
+uses every address in turn. A backend that listens on one family only refuses every other attempt:
+`connect() failed (111: Connection refused) ... upstream: "http://[::1]:8000/"`. nginx retries on the next
+address, so this shows as log noise and latency, and as hard 502s with `proxy_next_upstream off`.
+
+## Example
+```nginx
+location / { proxy_pass http://localhost:8000; }
+```
+
+## Use instead
+```nginx
+location / { proxy_pass http://127.0.0.1:8000; }
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.findings import Finding, Severity
+from dockernet.graph import HOST
+from dockernet.resolve import Kind
+from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+
+META = Meta("DN203", "localhost-dual-stack", Severity.WARNING)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """localhost targets that work, but through two address families."""
+    for res in ctx.resolutions(Kind.LOOPBACK):
+        port = res.target.port
+        if (res.host or "").lower() != "localhost" or port is None:
+            continue
+        works = any(n == HOST or port in ctx.ports(n) for n, _ in res.reached)
+        if not works:
+            continue  # DN101
+        yield route_finding(
+            META,
+            ctx,
+            res,
+            f"localhost ({where(res)} of {ctx.service(res.proxy).name}) resolves to 127.0.0.1 and ::1; "
+            f"a backend listening on one family refuses half the attempts",
+            f"name the family: {directive_text(res, with_host(res, '127.0.0.1'))}",
+        )

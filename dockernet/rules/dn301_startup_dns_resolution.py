@@ -1,0 +1,59 @@
+"""
+## What it does
+Notes a static container name in a `*_pass` or `upstream` (no variable, no `resolve`): nginx resolves it
+once, at start.
+
+## Why is this bad?
+When the target container is recreated (`docker compose up -d --force-recreate app`, a crash restart with a
+new IP), nginx keeps the old address: `connect() failed (113: No route to host)` or, worse, requests reach
+whichever container later got the old IP, until nginx reloads.
+
+## Example
+```nginx
+location / { proxy_pass http://app:3000; }
+```
+
+## Use instead
+```nginx
+resolver 127.0.0.11 valid=10s ipv6=off;
+location / {
+    set $app app:3000;
+    proxy_pass http://$app;
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.findings import Finding, Severity
+from dockernet.rules.base import Context, Meta, route_finding, where
+from dockernet.rules.query import reached_services
+
+META = Meta("DN301", "startup-dns-resolution", Severity.NOTE)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Static names, resolved once."""
+    seen: set[tuple[str, int]] = set()
+    for res, _node in reached_services(ctx):
+        t = res.target
+        if res.runtime_dns or (t.loc.file, t.loc.line) in seen or (res.host == t.host and _is_ip(t.host)):
+            continue
+        seen.add((t.loc.file, t.loc.line))
+        yield route_finding(
+            META,
+            ctx,
+            res,
+            f'nginx in {ctx.service(res.proxy).name} resolves "{res.host}" once at start ({where(res)}); '
+            f"after the target is recreated it keeps the old address until reloaded",
+            f"resolve per request: resolver 127.0.0.11 valid=10s; set $upstream {res.host}:{t.port}; "
+            f"{t.kind.value} {t.scheme + '://' if t.scheme else ''}$upstream;",
+        )
+
+
+def _is_ip(host: str | None) -> bool:
+    from dockernet.resolve import ip_literal
+
+    return host is not None and ip_literal(host) is not None

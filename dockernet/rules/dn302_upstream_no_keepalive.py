@@ -1,0 +1,50 @@
+"""
+## What it does
+Notes an `upstream` block with a single server and no `keepalive`.
+
+## Why is this bad?
+Without `keepalive`, nginx (before 1.29.7) opens a new TCP connection to the backend for every request.
+Under load this exhausts ephemeral ports and the backend's accept queue, and shows as intermittent
+`connect() failed (99: Cannot assign requested address)` or 502s. With a single server, `max_fails` and
+`fail_timeout` are ignored too, so the block adds nothing over a plain `proxy_pass`.
+
+## Example
+```nginx
+upstream app { server app:3000; }
+```
+
+## Use instead
+```nginx
+upstream app { server app:3000; keepalive 16; }
+# and in the location: proxy_http_version 1.1; proxy_set_header Connection "";
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.findings import Finding, Severity
+from dockernet.rules.base import Context, Meta, finding
+from dockernet.rules.query import walk
+
+META = Meta("DN302", "upstream-no-keepalive", Severity.NOTE)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Single-server upstream blocks without keepalive."""
+    for node, cfg in ctx.proxy_configs():
+        for d, _parents in walk(cfg.directives):
+            if d.name != "upstream" or not d.block or not d.args:
+                continue
+            names = [c.name for c in d.block]
+            if names.count("server") != 1 or "keepalive" in names:
+                continue
+            yield finding(
+                META,
+                f"upstream {d.args[0]} has one server and no keepalive: a new connection per request",
+                f"add `keepalive 16;` to upstream {d.args[0]} (with proxy_http_version 1.1 and "
+                'proxy_set_header Connection "")',
+                d.loc,
+                service=ctx.service(node),
+            )

@@ -1,0 +1,27 @@
+"""Query helpers that several rules share (so each rule says only what it checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.graph import HOST
+from dockernet.model import Directive
+from dockernet.resolve import Kind, Resolution
+from dockernet.rules.base import Context
+
+
+def reached_services(ctx: Context) -> Iterator[tuple[Resolution, str]]:
+    """(resolution, service node) for every service an upstream name or address reaches over a network."""
+    for res in ctx.resolutions(Kind.SERVICE):
+        for node in sorted({n for n, _ in res.reached if n != HOST and n != res.proxy}):
+            yield res, node
+
+
+def walk(
+    directives: tuple[Directive, ...], parents: tuple[Directive, ...] = ()
+) -> Iterator[tuple[Directive, tuple[Directive, ...]]]:
+    """Every directive of a config with its enclosing blocks, depth first in file order."""
+    for d in directives:
+        yield d, parents
+        if d.block:
+            yield from walk(d.block, (*parents, d))
