@@ -100,7 +100,27 @@ alive() {
     [[ $1 =~ ^[0-9]+$ ]] && stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ $stat == "$1 ($2) "[^Z]* ]]
 }
 
+# Containers must never send DNS queries off this machine. The embedded DNS (127.0.0.11) forwards names it
+# does not know (a typo in a broken sample, example.org) to the daemon's DNS servers, by default the host's
+# (here a resolver elsewhere on the network). Pin them to the default bridge's own gateway address, an address
+# of this machine where nothing serves DNS: unknown names then fail at once and nothing leaves the host.
+readonly DOCKERD_FLAGS=(--storage-driver=overlay2 --bip=172.17.0.1/16 --dns=172.17.0.1)
+
+# The running daemon was started without the DNS pin (by an older version of this script): restart it.
+stale_flags() {
+    local pid
+    pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+    alive "$pid" dockerd && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--dns=172.17.0.1"
+}
+
 start_dockerd() {
+    if engine_up && stale_flags; then
+        log "restarting dockerd with the DNS pin (${DOCKERD_FLAGS[*]})"
+        local old until=$((SECONDS + 30))
+        old=$(cat /var/run/docker.pid)
+        kill "$old"
+        while alive "$old" dockerd && ((SECONDS < until)); do sleep 0.5; done
+    fi
     if engine_up; then
         return 0
     fi
@@ -122,7 +142,7 @@ start_dockerd() {
         mkdir -p "$(dirname "$DOCKERD_LOG")"
         printf '\n==== %s: dockerd started by %s\n' "$(date -Is)" "$0" >>"$DOCKERD_LOG"
         # setsid + no inherited stdio: the daemon outlives this script and never holds a caller's pipe open.
-        setsid dockerd --storage-driver=overlay2 </dev/null >>"$DOCKERD_LOG" 2>&1 &
+        setsid dockerd "${DOCKERD_FLAGS[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1 &
         pid=$!
         disown || true
     fi
