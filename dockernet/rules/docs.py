@@ -1,0 +1,57 @@
+"""Rule documentation pages, made from each rule module's docstring.
+
+``python -m dockernet.rules.docs`` writes ``docs/rules/DNxxx.md`` and ``docs/rules/README.md``; a test fails
+when the committed pages differ from what this module makes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from dockernet.rules import RULES
+
+
+def page(module: ModuleType) -> str:
+    """The markdown page of one rule."""
+    meta = module.META
+    body = inspect.cleandoc(module.__doc__ or "")
+    return f"# {meta.id} `{meta.name}`\n\nDefault severity: **{meta.severity.value}**\n\n{body}\n"
+
+
+def summary(module: ModuleType) -> str:
+    """The first sentence of the rule's "What it does" section, on one line."""
+    text = inspect.cleandoc(module.__doc__ or "")
+    section = text.split("## What it does", 1)[-1].split("##", 1)[0]
+    first = " ".join(section.split()).split(". ")[0].rstrip(".")
+    return first + "."
+
+
+def index() -> str:
+    """The table of every rule."""
+    rows = [
+        f"| [{m.META.id}]({m.META.id}.md) | `{m.META.name}` | {m.META.severity.value} | {summary(m)} |"
+        for m in RULES.values()
+    ]
+    head = "# Rules\n\n| ID | name | severity | what it flags |\n|---|---|---|---|\n"
+    return head + "\n".join(rows) + "\n"
+
+
+def pages() -> dict[str, str]:
+    """File name -> content of every docs page."""
+    out = {f"{rule_id}.md": page(module) for rule_id, module in RULES.items()}
+    out["README.md"] = index()
+    return out
+
+
+def write(directory: Path) -> None:
+    """Write the pages into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in pages().items():
+        (directory / name).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules"))

@@ -1,0 +1,44 @@
+"""Every sample in compose-samples/ gives exactly the findings written next to it, and every rule has a
+broken sample where it fires and a fixed near-miss where it stays quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockernet import pipeline, rules
+from tests.samples import all_samples, finding_line
+
+SAMPLES = all_samples()
+
+
+def check(sample_path: str) -> set[str]:
+    from pathlib import Path
+
+    topology = pipeline.load_static(
+        dirs=[sample_path], files=[], project_name=None, env_files=[], profiles=[], environ={}, nginx_overrides={}
+    )
+    analysis = pipeline.analyse(topology)
+    return {finding_line(f, Path(sample_path)) for f in analysis.findings}
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
+def test_sample_findings(sample) -> None:
+    got = check(str(sample.path))
+    missing = sorted(sample.expected - got)
+    unexpected = sorted(got - sample.expected)
+    assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"
+
+
+@pytest.mark.parametrize("rule_id", sorted(rules.RULES))
+def test_rule_has_broken_and_fixed_sample(rule_id: str) -> None:
+    prefix = rule_id.lower() + "-"
+    mine = [s for s in SAMPLES if s.path.parent.name.startswith(prefix)]
+    broken = [s for s in mine if s.path.name == "broken"]
+    fixed = [s for s in mine if s.path.name == "fixed"]
+    assert broken and fixed, f"{rule_id} needs compose-samples/{prefix}*/broken and fixed"
+    assert any(any(line.endswith(" " + rule_id) for line in s.expected) for s in broken), (
+        f"{rule_id} must fire on its broken sample"
+    )
+    assert not any(any(line.endswith(" " + rule_id) for line in s.expected) for s in fixed), (
+        f"{rule_id} must stay quiet on its fixed sample"
+    )
