@@ -151,6 +151,11 @@ def _fail(e: DockernetError) -> typer.Exit:
     return typer.Exit(e.exit_status)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (one line each)."""
+
+
 def main() -> None:
     """Console-script entry point."""
+    _register_commands()
     app()

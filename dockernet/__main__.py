@@ -1,0 +1,5 @@
+"""``python -m dockernet``."""
+
+from dockernet.cli import main
+
+main()
