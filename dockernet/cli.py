@@ -159,3 +159,7 @@ def main() -> None:
     """Console-script entry point."""
     _register_commands()
     app()
+
+
+if __name__ == "__main__":
+    main()
