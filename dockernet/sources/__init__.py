@@ -1,0 +1,1 @@
+"""Sources: the readers that turn compose files, proxy configs and the live engine into the model."""
