@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from collections.abc import Callable
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
 from dockernet import __version__
 from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
 from dockernet.findings import Severity
+
+if TYPE_CHECKING:
+    from dockernet.config import Config
+    from dockernet.output.common import Report
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="dockernet",
@@ -25,14 +33,17 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    """Output formats of ``check``."""
+class Format(StrEnum):
+    """Output formats of ``check`` and ``scan``."""
 
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """The lowest severity that makes the exit status 1."""
 
     error = "error"
@@ -69,6 +80,93 @@ def _colour(stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
+def render(report: Report, fmt: Format, colour: bool) -> str:
+    """The report in the asked format."""
+    from dockernet.output import github, junit, sarif, text
+    from dockernet.output import json as json_out
+
+    if fmt is Format.json:
+        return json_out.render(report)
+    if fmt is Format.sarif:
+        return sarif.render(report)
+    if fmt is Format.github:
+        return github.render(report)
+    if fmt is Format.junit:
+        return junit.render(report, files=report.files)
+    return text.render(report, colour=colour)
+
+
+def emit(report: Report, fmt: Format, output: Path | None) -> None:
+    """Write the report to ``output`` or stdout."""
+    if output is None:
+        sys.stdout.write(render(report, fmt, colour=_colour(sys.stdout)))
+        return
+    try:
+        output.write_text(render(report, fmt, colour=False), encoding="utf-8")
+    except OSError as e:
+        raise _fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
+
+
+def exit_status(report: Report, fail_on: Severity) -> ExitStatus:
+    """1 when a finding is at least ``fail_on``, else 0."""
+    failing = any(f.severity.rank >= fail_on.rank for f in report.findings)
+    return ExitStatus.FINDINGS if failing else ExitStatus.OK
+
+
+def guarded(work: Callable[[], T], debug: bool) -> T:
+    """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug."""
+    try:
+        return work()
+    except DockernetError as e:
+        raise _fail(e) from None
+    except Exception as e:
+        if debug:
+            raise
+        typer.echo(
+            f"dockernet: internal error: {type(e).__name__}: {e} (run with --debug for details)", err=True
+        )
+        raise typer.Exit(ExitStatus.INTERNAL) from None
+
+
+def load_config(
+    config_file: Path | None, select: list[str] | None, ignore: list[str] | None
+) -> tuple[Config, Path | None]:
+    """The configuration file's settings with --select/--ignore applied on top."""
+    from dockernet.config import load, resolve_codes
+
+    cfg = load(Path.cwd(), config_file)
+    selected = cfg.selected
+    if select:
+        selected = resolve_codes([c for v in select for c in v.split(",") if c], "--select")
+    if ignore:
+        selected = selected - resolve_codes([c for v in ignore for c in v.split(",") if c], "--ignore")
+    return replace(cfg, selected=selected), config_file
+
+
+OptConfig = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional
+    typer.Option("--config", help="Configuration file (default: .dockernet.toml or pyproject.toml above)."),
+]
+OptSelect = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--select", help="Only these rules (IDs, ID prefixes or names; comma-separated)."),
+]
+OptIgnore = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--ignore", help="Skip these rules (IDs, ID prefixes or names; comma-separated)."),
+]
+OptFormat = Annotated[Format, typer.Option("--format", help="Output format.")]
+OptOutput = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("-o", "--output", help="Write the report to this file instead of stdout."),
+]
+OptFailOn = Annotated[
+    Optional[FailOn],  # noqa: UP045
+    typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe [default: error]."),
+]
+OptDebug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+
+
 @app.command()
 def check(
     dirs: Annotated[
@@ -90,11 +188,17 @@ def check(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
-    ] = FailOn.error,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    fmt: OptFormat = Format.text,
+    output: OptOutput = None,
+    fail_on: OptFailOn = None,
+    select: OptSelect = None,
+    ignore: OptIgnore = None,
+    config_file: OptConfig = None,
+    baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings not in this file; create it if missing."),
+    ] = None,
+    debug: OptDebug = False,
 ) -> None:
     """Check compose projects and the nginx configs they mount, without a Docker engine.
 
@@ -105,12 +209,13 @@ def check(
       dockernet check -f compose.yml -f compose.prod.yml --format json
 
       dockernet check ./frontend ./api             # two projects checked together
-    """
-    from dockernet import pipeline
-    from dockernet.output import json as json_out
-    from dockernet.output import text as text_out
 
-    try:
+      dockernet check --format sarif -o dockernet.sarif --fail-on warning
+    """
+    from dockernet import pipeline, triage
+
+    def work() -> tuple[Report, Severity]:
+        cfg, _ = load_config(config_file, select, ignore)
         topology = pipeline.load_static(
             dirs=[str(d) for d in dirs or []],
             files=[str(f) for f in file or []],
@@ -120,27 +225,49 @@ def check(
             environ=dict(os.environ),
             nginx_overrides=_parse_overrides(list(nginx or [])),
         )
-        analysis = pipeline.analyse(topology)
-    except DockernetError as e:
-        raise _fail(e) from None
-    except Exception as e:  # a bug: one line unless --debug
-        if debug:
-            raise
-        typer.echo(
-            f"dockernet: internal error: {type(e).__name__}: {e} (run with --debug for details)", err=True
-        )
-        raise typer.Exit(ExitStatus.INTERNAL) from None
-    report = analysis.report()
-    if fmt is Format.json:
-        sys.stdout.write(json_out.render(report))
-    else:
-        sys.stdout.write(text_out.render(report, colour=_colour(sys.stdout)))
-    threshold = Severity(fail_on.value).rank
-    failing = any(f.severity.rank >= threshold for f in report.findings)
-    raise typer.Exit(ExitStatus.FINDINGS if failing else ExitStatus.OK)
+        report = pipeline.analyse(topology, cfg).report()
+        if baseline is not None:
+            base = os.getcwd()
+            if not baseline.exists():
+                triage.write_baseline(str(baseline), report.findings, base)
+                typer.echo(
+                    f"dockernet: baseline written to {baseline}: {len(report.findings)} findings", err=True
+                )
+            new = triage.new_since(report.findings, triage.read_baseline(str(baseline)), base)
+            report = replace(report, findings=tuple(new))
+        threshold = Severity(fail_on.value) if fail_on else (cfg.fail_on or Severity.ERROR)
+        return report, threshold
+
+    report, threshold = guarded(work, debug)
+    emit(report, fmt, output)
+    raise typer.Exit(exit_status(report, threshold))
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule: ID, name, default severity and what it flags."""
+    from dockernet.rules import RULES
+    from dockernet.rules.docs import summary
+
+    for rule_id, module in RULES.items():
+        meta = module.META
+        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {summary(module)}")
+
+
+@app.command()
+def explain(
+    rule: Annotated[str, typer.Argument(help="Rule ID or name, e.g. DN103 or no-shared-network.")],
+) -> None:
+    """Print a rule's documentation: what it does, why it breaks, an example and the fix."""
+    from dockernet.rules import get
+    from dockernet.rules.docs import page
+
+    module = guarded(lambda: get(rule), debug=False)
+    typer.echo(page(module), nl=False)
 
 
 def _fail(e: DockernetError) -> typer.Exit:
+    """Print the error as one line; the Exit to raise."""
     from dockernet.output.common import relpath
 
     if isinstance(e, InputError):

@@ -318,6 +318,8 @@ class ProxyConfig:
     how: str
     """How it was found: ``bind mount``, ``Dockerfile COPY``, ``template``, ``--nginx``, ``container``."""
     directives: tuple[Directive, ...] = ()
+    files: tuple[str, ...] = ()
+    """Every file read, in nginx's load order (display paths)."""
     routes: tuple[Route, ...] = ()
     listens: tuple[int, ...] = ()
     """Ports that the proxy itself listens on (``listen`` directives)."""

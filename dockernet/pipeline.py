@@ -6,13 +6,15 @@ Each stage only reads what the previous one produced; the CLI calls these functi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from dockernet import graph, resolve, rules
-from dockernet.findings import Finding, Severity
+from dockernet import graph, resolve, rules, triage
+from dockernet.config import Config
+from dockernet.findings import Finding
 from dockernet.model import ImageFacts, ProxyConfig, Topology
 from dockernet.output.common import Report
 from dockernet.rules.base import Context
+from dockernet.sources.suppressions import Suppression, scan
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,20 @@ class Analysis:
             proxies=sum(1 for p in t.proxies if p.root is not None),
             routes=sum(len(p.routes) for p in t.proxies),
             partial=t.partial,
+            files=source_files(t),
         )
+
+
+def source_files(topology: Topology) -> tuple[str, ...]:
+    """Every file on this machine that the sources read: compose files and nginx files."""
+    files = {f for p in topology.projects if not p.live for f in p.files}
+    files |= {f for cfg in topology.proxies for f in cfg.files if f.startswith("/")}
+    return tuple(sorted(files))
+
+
+def suppressions(topology: Topology) -> tuple[Suppression, ...]:
+    """The inline suppression comments of every file read."""
+    return scan(source_files(topology))
 
 
 def load_static(
@@ -65,21 +80,20 @@ def load_static(
 
 
 def analyse(
-    topology: Topology,
-    selected: frozenset[str] | None = None,
-    severities: Mapping[str, Severity] | None = None,
+    topology: Topology, config: Config | None = None, inline: Sequence[Suppression] | None = None
 ) -> Analysis:
-    """Build the graph, resolve every upstream and run the rules."""
+    """Build the graph, resolve every upstream, run the rules and apply the user's configuration and
+    inline suppressions (read from the source files unless given)."""
+    config = config or Config()
     topo = graph.build(topology)
     resolved = resolve.resolve_all(topo)
     ctx = Context(topo=topo, resolved=resolved)
     found: list[Finding] = []
     seen: set[tuple[str, str, int, str]] = set()
-    for f in rules.run(ctx, selected):
-        if severities and f.rule in severities:
-            f = replace(f, severity=severities[f.rule])
+    for f in rules.run(ctx, config.selected):
         key = (f.rule, f.loc.file, f.loc.line, f.message)
         if key not in seen:
             seen.add(key)
             found.append(f)
-    return Analysis(topo=topo, resolved=resolved, findings=tuple(sorted(found, key=lambda f: f.sort_key)))
+    kept = triage.apply(found, config, suppressions(topology) if inline is None else inline)
+    return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))

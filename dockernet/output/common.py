@@ -20,6 +20,8 @@ class Report:
     routes: int = 0
     partial: tuple[str, ...] = ()
     """Why the result is incomplete, if it is."""
+    files: tuple[str, ...] = ()
+    """Every file that was read."""
 
 
 def relpath(path: str, base: str | None = None) -> str:

@@ -177,6 +177,7 @@ def _find_one(service: Service, image: ImageFacts | None, override: str | None) 
         root=root[0] if root else None,
         how=how,
         directives=conf.directives,
+        files=tuple(conf.files),
         routes=routes.routes,
         listens=routes.listens,
         error_pages=routes.error_pages,

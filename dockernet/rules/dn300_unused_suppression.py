@@ -1,0 +1,31 @@
+"""
+## What it does
+Notes a `# dockernet: ignore[...]` comment that suppresses nothing: no finding of the named rules is on its
+line or, for a comment alone on its line, on the next line.
+
+## Why is this bad?
+A stale suppression hides the next real problem on that line, and misleads readers into thinking the line
+is known to be broken. It usually stays behind after the mistake was fixed.
+
+## Example
+```yaml
+    ports: ["8080:3000"]  # dockernet: ignore[DN105]   (nginx now uses app:3000)
+```
+
+## Use instead
+Remove the comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockernet.findings import Finding, Severity
+from dockernet.rules.base import Context, Meta
+
+META = Meta("DN300", "unused-suppression", Severity.NOTE)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    """Nothing here: the suppression stage of the pipeline reports unused comments under this rule."""
+    yield from ()

@@ -1,0 +1,52 @@
+"""Inline suppressions: ``# dockernet: ignore[DN105]`` (or ``ignore[published-port-used, DN301]``, or a bare
+``ignore`` for every rule) in a compose or nginx file, at the end of the line a finding points at or alone on
+the line above it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dockernet.model import Loc
+
+MARKER = re.compile(r"#\s*dockernet:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+MAX_SIZE = 20_000_000
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One ``# dockernet: ignore[...]`` comment."""
+
+    loc: Loc
+    codes: tuple[str, ...]
+    """Rule IDs or names as written; empty for every rule."""
+    own_line: bool
+    """True when the comment is alone on its line (it then covers the next line)."""
+
+    def covers(self, loc: Loc) -> bool:
+        """True when the comment is on ``loc``'s line or alone on the line above it."""
+        if loc.file != self.loc.file:
+            return False
+        return loc.line == self.loc.line or (self.own_line and loc.line == self.loc.line + 1)
+
+
+def scan(files: Iterable[str]) -> tuple[Suppression, ...]:
+    """Every suppression comment in the given files (unreadable ones are skipped: the sources report them)."""
+    out: list[Suppression] = []
+    for path in sorted(set(files)):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_SIZE)
+        except OSError:
+            continue
+        if b"dockernet" not in data:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for n, line in enumerate(text.splitlines(), 1):
+            m = MARKER.search(line)
+            if m is None:
+                continue
+            codes = tuple(c.strip() for c in (m.group("codes") or "").split(",") if c.strip())
+            out.append(Suppression(Loc(path, n), codes, own_line=line.lstrip().startswith("#")))
+    return tuple(out)
