@@ -323,7 +323,7 @@ class _ProjectLoader:
         for p in parsed:
             for doc in p.docs:
                 text = _top_level_scalar(doc, "name", p.file)
-                if text:
+                if text is not None and text[0]:
                     raw = text
         if raw is not None:
             name_env = dict(env)
@@ -1003,7 +1003,7 @@ class _Normalizer:
             raise _err(pos, f"services.{name} must be a mapping")
         what = f"services.{name}"
         loc = Loc(*pos)
-        image = self._str(svc, "image", f"{what}.image")
+        image = self._str(svc, "image", f"{what}.image") or None
         build = self.build(svc, what)
         if image is None and build is None:
             raise _err(pos, f'service "{name}" has neither an image nor a build context specified')
@@ -1028,8 +1028,8 @@ class _Normalizer:
             loc=loc,
             image=image,
             build=build,
-            container_name=self._str(svc, "container_name", f"{what}.container_name"),
-            hostname=self._str(svc, "hostname", f"{what}.hostname"),
+            container_name=self._str(svc, "container_name", f"{what}.container_name") or None,
+            hostname=self._str(svc, "hostname", f"{what}.hostname") or None,
             network_mode=mode,
             network_mode_target=mode_target,
             network_mode_loc=mode_loc,
