@@ -46,6 +46,9 @@ class Finding:
     project: str | None = None
     related: tuple[Loc, ...] = ()
     """Other places involved (e.g. the target service's definition)."""
+    container: str | None = None
+    """Live scans only: the container the finding is about (the proxy's, for a route); ``loc`` is then a
+    path inside that container when it names a config file read from it."""
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

@@ -12,20 +12,24 @@ VERSION = 1
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    """One finding as the JSON contract spells it."""
-    return {
+    """One finding as the JSON contract spells it; live findings add ``container`` (and keep ``file`` as
+    the path inside it)."""
+    out = {
         "rule": f.rule,
         "name": f.name,
         "severity": f.severity.value,
         "message": f.message,
         "hint": f.hint,
-        "file": relpath(f.loc.file),
+        "file": f.loc.file if f.container else relpath(f.loc.file),
         "line": f.loc.line or None,
         "project": f.project,
         "service": f.service,
         "target": f.target,
         "related": [{"file": relpath(r.file), "line": r.line or None} for r in f.related],
     }
+    if f.container is not None:
+        out["container"] = f.container
+    return out
 
 
 def render(report: Report) -> str:
