@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from dockernet.errors import EngineError, InputError, UsageError
@@ -229,7 +230,7 @@ def resolve_host(host: str | None, environ: Mapping[str, str]) -> tuple[dict[str
     if "base_url" not in params:
         try:
             params.update(ContextAPI.kwargs_from_context(environment=env))
-        except DockerException as e:
+        except Exception as e:  # the SDK raises a bare Exception for a corrupted meta.json
             raise EngineError(f"docker context: {e}") from e
     params.setdefault("base_url", DEFAULT_SOCKET)
     return params, str(params["base_url"])
@@ -611,6 +612,10 @@ def _mounts(c: Mapping[str, Any], inspect: Mapping[str, Any], loc: Loc) -> tuple
         else:
             source = None
         out.append(Mount(type=kind, target=target, source=source, read_only=not m.get("RW", True), loc=loc))
+    # `--tmpfs` and compose's `tmpfs:` key live in HostConfig.Tmpfs, not in Mounts.
+    for target in (inspect.get("HostConfig") or {}).get("Tmpfs") or {}:
+        if not any(m.target == target for m in out):
+            out.append(Mount(type="tmpfs", target=str(target), loc=loc))
     return tuple(out)
 
 
@@ -719,8 +724,8 @@ def build(snap: Snapshot, scope: Scope = Scope()) -> Live:
                 name=project,
                 directory=str(labels.get(WORKING_DIR_LABEL, "")) if project else "",
                 files=project_files.get(project, ()),
-                services=frozen_map(services[project]),  # type: ignore[arg-type]
-                networks=frozen_map(project_nets.get(project, {})),  # type: ignore[arg-type]
+                services=MappingProxyType(services[project]),
+                networks=MappingProxyType(project_nets.get(project, {})),
                 live=True,
             )
         )
@@ -903,13 +908,21 @@ def _read_one(
     entry = entry_file(svc)
     tree = tartree.TarTree(lambda path: engine.archive(cid, path), label=cname)
     problems: list[str] = []
-    try:
-        tree.prefetch(ETC_NGINX if entry.startswith(ETC_NGINX + "/") else entry)
-        cfg = _load(svc, entry, tree, "container archive")
-    except EngineError as e:
-        cfg = _unknown(svc, f"the archive endpoint failed: {e}")
-    problems.extend(tree.problems)
-    read: Mapping[str, bytes] = tree.read_files
+    config_dir = ETC_NGINX if entry.startswith(ETC_NGINX + "/") else posixpath.dirname(entry)
+    hidden = _tmpfs_over(svc, config_dir)
+    read: Mapping[str, bytes] = {}
+    if hidden is not None:
+        # The archive endpoint reads the image and volumes, not a tmpfs: it would answer with the image's
+        # files under the mount, silently (seen on Engine 20.10), so do not ask it.
+        cfg = _unknown(svc, f"the config is on a tmpfs mount ({hidden}), which docker cp cannot read")
+    else:
+        try:
+            tree.prefetch(config_dir if config_dir != "/" else entry)
+            cfg = load_config(svc, entry, tree, "container archive")
+        except EngineError as e:
+            cfg = _unknown(svc, f"the archive endpoint failed: {e}")
+        problems.extend(tree.problems)
+        read = tree.read_files
     if cfg.root is None and engine.allow_exec and svc.state == "running":
         dumped, dump_files, why = _read_dump(engine, cid, svc, entry)
         if dumped is not None:
@@ -918,6 +931,16 @@ def _read_one(
     if cfg.root is None:
         problems.append(f"{cname}: nginx configuration not read ({cfg.unknown_reason})")
     return cfg, read, problems
+
+
+def _tmpfs_over(svc: Service, config_dir: str) -> str | None:
+    """The tmpfs mount that holds the config directory or lies inside it, if any."""
+    for m in svc.volumes:
+        if m.type == "tmpfs" and (tartree.clean(config_dir) + "/").startswith(m.target.rstrip("/") + "/"):
+            return m.target
+        if m.type == "tmpfs" and m.target.startswith(config_dir.rstrip("/") + "/"):
+            return m.target
+    return None
 
 
 def _read_dump(
@@ -934,7 +957,7 @@ def _read_dump(
         return None, {}, f"exit {code}: {first[:200]}" if first else f"exit {code}"
     tree = tartree.DumpTree(files)
     entry = entry if entry in files else next(iter(files))
-    cfg = _load(svc, entry, tree, "nginx -T (exec)")
+    cfg = load_config(svc, entry, tree, "nginx -T (exec)")
     return (cfg if cfg.root is not None else None), tree.read_files, cfg.unknown_reason or ""
 
 
@@ -942,7 +965,9 @@ def _unknown(svc: Service, reason: str) -> ProxyConfig:
     return ProxyConfig(proxy=svc.key, root=None, how="container", unknown_reason=reason)
 
 
-def _load(svc: Service, entry: str, tree: tartree.TarTree | tartree.DumpTree, how: str) -> ProxyConfig:
+def load_config(svc: Service, entry: str, tree: tartree.TarTree | tartree.DumpTree, how: str) -> ProxyConfig:
+    """A proxy's config and routes from a tree of container files; unknown (with the reason) when nginx
+    would not load it."""
     from dockernet.sources import nginx, nginx_routes
 
     try:
@@ -1000,7 +1025,7 @@ def context_for(static: Topology, snap: Snapshot, scope: Scope = Scope()) -> Top
             continue
         services = {k: s for k, s in p.services.items() if any(a.network in static_nets for a in s.networks)}
         if services:
-            extra.append(replace(p, services=frozen_map(services), networks=frozen_map({})))  # type: ignore[arg-type]
+            extra.append(replace(p, services=MappingProxyType(services), networks=MappingProxyType({})))
     return replace(
         static,
         projects=static.projects + tuple(extra),

@@ -276,8 +276,12 @@ class TarTree:
         could not be fetched."""
         pattern = clean(container_pattern)
         parts = [p for p in pattern.split("/") if p]
-        found = ["/"]
+        # The literal directories before the first wildcard are opened directly, as glob(3) does.
+        first = next((n for n, part in enumerate(parts) if _has_magic(part)), len(parts))
+        found = ["/" + "/".join(parts[:first])]
         for n, part in enumerate(parts):
+            if n < first:
+                continue
             last = n == len(parts) - 1
             nxt: list[str] = []
             for base in found:
@@ -314,8 +318,9 @@ class TarTree:
             return None if not complete else []
         if node.kind != "dir":
             return []
-        root = self._covering(resolved)
-        if root is not None and not self._roots.get(root, False):
+        # A parent of a fetched path is known only by that path: fetch the directory itself.
+        root = self._ensure(resolved)
+        if root is None or not self._roots.get(root, False):
             return None
         prefix = resolved.rstrip("/") + "/"
         return sorted(
