@@ -198,6 +198,17 @@ def check(
         Optional[Path],  # noqa: UP045
         typer.Option("--baseline", help="Report only findings not in this file; create it if missing."),
     ] = None,
+    engine: Annotated[
+        bool,
+        typer.Option(
+            "--engine",
+            help="Also ask the Docker engine (read-only): its networks and the containers on shared ones.",
+        ),
+    ] = False,
+    host: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("-H", "--host", metavar="HOST", help="Engine for --engine (default: DOCKER_HOST)."),
+    ] = None,
     debug: OptDebug = False,
 ) -> None:
     """Check compose projects and the nginx configs they mount, without a Docker engine.
@@ -225,6 +236,10 @@ def check(
             environ=dict(os.environ),
             nginx_overrides=_parse_overrides(list(nginx or [])),
         )
+        if engine or host:
+            from dockernet.cli_scan import engine_context
+
+            topology = engine_context(topology, host)
         report = pipeline.analyse(topology, cfg).report()
         if baseline is not None:
             base = os.getcwd()

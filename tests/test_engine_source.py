@@ -305,7 +305,7 @@ def test_dn113_fires_for_a_missing_external_network_with_check_engine() -> None:
     assert [(f.loc.file, f.loc.line, f.project, f.service) for f in found] == [
         ("/p/compose.yml", 9, "web", "nginx")
     ]
-    assert "declared as external, but could not be found" in found[0].message
+    assert 'docker compose up fails with "network edge-net not found"' in found[0].message
 
 
 def test_dn113_near_misses_existing_network_and_no_engine() -> None:
@@ -574,3 +574,26 @@ def test_host_order_flag_then_docker_host_then_context(
 def test_unreachable_engine_is_an_engine_error(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="no such socket"):
         engine.connect(f"unix://{tmp_path}/none.sock")
+
+
+def test_progress_bar_appears_only_after_its_delay() -> None:
+    import time
+
+    from dockernet.cli_scan import ProgressBar
+
+    quiet = ProgressBar(enabled=False)
+    quiet("inspecting containers", 1, 2)
+    quiet.close()
+    assert quiet._bar is None
+    fast = ProgressBar(enabled=True, delay=60)
+    fast("inspecting containers", 1, 2)
+    fast.close()
+    assert fast._bar is None  # a quick scan never shows it
+    slow = ProgressBar(enabled=True, delay=0.01)
+    for _ in range(200):
+        if slow._bar is not None:
+            break
+        time.sleep(0.01)
+    slow("inspecting containers", 5, 10)
+    assert slow._bar is not None
+    slow.close()

@@ -6,10 +6,10 @@ engine's networks, and `dockernet scan` flags containers that are still attached
 been removed since they were created (by `docker network rm` or `docker network prune`).
 
 ## Why is this bad?
-`docker compose config` accepts the file, but `docker compose up` refuses to create the project:
-`network shared declared as external, but could not be found` (or `network shared not found` when a
-stopped container is started again). Nothing starts, so the site answers nothing, or 502 from the proxy
-in front of it.
+`docker compose config` accepts the file, but `docker compose up` refuses to start the project:
+`network shared not found` (Compose 2.26; newer releases say `network shared declared as external, but
+could not be found`), and a stopped container attached to a removed network cannot start again for the
+same reason. Nothing starts, so the site answers nothing, or 502 from the proxy in front of it.
 
 ## Example
 ```yaml
@@ -40,7 +40,7 @@ from dockernet.findings import Finding, Severity
 from dockernet.model import Topology
 from dockernet.rules.base import Context, Meta, finding
 
-META = Meta("DN113", "external-network-missing", Severity.ERROR)
+META = Meta("DN113", "external-network-missing", Severity.ERROR, live=True)
 
 
 def engine_networks(topology: Topology) -> frozenset[str] | None:
@@ -84,8 +84,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             else:
                 message = (
                     f'network "{net.name}" (networks: {net.key}) is declared external but does not exist '
-                    f'on the engine; docker compose up fails: "network {net.name} declared as external, '
-                    'but could not be found"'
+                    f'on the engine; docker compose up fails with "network {net.name} not found"'
                 )
             f = finding(
                 META,
