@@ -61,6 +61,8 @@ class Resolution:
     kind: Kind
     host: str | None
     """The host actually looked up (after variable substitution)."""
+    port: int | None
+    """The port nginx connects to (after variable substitution)."""
     runtime_dns: bool
     """True when nginx resolves the name per request through ``resolver`` (variables, ``resolve``)."""
     reached: tuple[tuple[str, str], ...] = ()
@@ -153,31 +155,45 @@ def resolve_all(topo: Topo) -> Resolved:
     return out
 
 
-def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, bool]]:
-    """The host names to look up, and whether each is looked up at run time through ``resolver``."""
+def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, int | None, bool]]:
+    """The (host, port) pairs to look up, and whether each is looked up at run time through ``resolver``."""
     if not target.variables:
-        yield target.host, target.resolve
+        yield target.host, target.port, target.resolve
         return
     if target.host and "$" not in target.host:
         # Variables only in the URI: the host itself is static.
-        yield target.host, False
+        yield target.host, target.port, False
         return
     if not route.values:
-        yield None, True
+        yield None, target.port if target.port_explicit else None, True
         return
     for value in route.values:
-        host = value.split("://", 1)[-1].split("/", 1)[0]
-        if host.startswith("["):
-            host = host[1 : host.find("]")]
-        elif host.count(":") == 1:
-            host = host.split(":", 1)[0]
-        yield host, True
+        hostport = value.split("://", 1)[-1].split("/", 1)[0]
+        port = target.port
+        if hostport.startswith("["):
+            host = hostport[1 : hostport.find("]")]
+            rest = hostport[hostport.find("]") + 1 :]
+            if rest.startswith(":") and rest[1:].isdigit():
+                port = int(rest[1:])
+        elif hostport.count(":") == 1:
+            host, _, p = hostport.partition(":")
+            if p.isdigit():
+                port = int(p)
+        else:
+            host = hostport
+        yield host, port, True
 
 
 def _resolve_target(topo: Topo, node: str, route: Route, target: Target) -> Iterator[Resolution]:
-    for host, runtime in _hosts_for(route, target):
+    for host, port, runtime in _hosts_for(route, target):
         base = Resolution(
-            route=route, target=target, proxy=node, kind=Kind.DYNAMIC, host=host, runtime_dns=runtime
+            route=route,
+            target=target,
+            proxy=node,
+            kind=Kind.DYNAMIC,
+            host=host,
+            port=port,
+            runtime_dns=runtime,
         )
         if target.unix_path is not None:
             yield _resolve_unix(topo, node, base, target.unix_path)

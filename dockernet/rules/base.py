@@ -72,6 +72,8 @@ class Meta:
     """kebab-case name, accepted wherever an ID is."""
     severity: Severity
     """Default severity."""
+    live: bool = False
+    """True when only a live engine can fire it (``scan``, ``check --engine``): no static sample can."""
 
 
 def finding(
@@ -124,7 +126,7 @@ def where(res: Resolution) -> str:
 def addr(res: Resolution) -> str:
     """``app:3000`` for messages."""
     host = res.host or res.target.host or "?"
-    return f"{host}:{res.target.port}" if res.target.port else host
+    return f"{host}:{res.port}" if res.port else host
 
 
 def with_host(res: Resolution, name: str, port: int | None = None) -> str:
@@ -132,13 +134,12 @@ def with_host(res: Resolution, name: str, port: int | None = None) -> str:
     t = res.target
     if t.unix_path is not None:
         return t.raw
-    host = res.host or t.host or ""
-    out = f"{name}:{port or t.port}" if (port or t.port_explicit) else name
+    port = port or res.port
+    out = f"{name}:{port}" if port and (port != t.port or t.port_explicit or t.variables) else name
     if t.scheme:
         out = f"{t.scheme}://{out}"
     if t.uri:
         out += t.uri
-    del host
     return out
 
 

@@ -44,7 +44,7 @@ META = Meta("DN101", "loopback-upstream", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     """Loopback targets with no listener in the proxy's namespace."""
     for res in ctx.resolutions(Kind.LOOPBACK):
-        port = res.target.port
+        port = res.port
         if port is None or any(n == HOST for n, _ in res.reached):
             continue
         members = [n for n, _ in res.reached]

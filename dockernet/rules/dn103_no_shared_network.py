@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind
+from dockernet.resolve import Kind, ip_literal
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN103", "no-shared-network", Severity.ERROR)
@@ -46,8 +46,8 @@ META = Meta("DN103", "no-shared-network", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     """Names that exist, but on networks the proxy is not attached to."""
     for res in ctx.resolutions(Kind.NOT_FOUND, Kind.SERVICE):
-        if res.reached or not res.elsewhere or res.no_dns:
-            continue
+        if res.reached or not res.elsewhere or res.no_dns or ip_literal(res.host or ""):
+            continue  # IP literals are DN108's
         proxy = ctx.service(res.proxy)
         target_node, net_node = res.elsewhere[0]
         target = ctx.service(target_node)

@@ -38,7 +38,7 @@ META = Meta("DN104", "port-not-exposed", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     """Ports that the reached service does not declare."""
     for res, node in reached_services(ctx):
-        port = res.target.port
+        port = res.port
         ports = ctx.ports(node)
         if port is None or not ports or port in ports:
             continue

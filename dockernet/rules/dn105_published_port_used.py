@@ -38,7 +38,7 @@ META = Meta("DN105", "published-port-used", Severity.ERROR)
 def check(ctx: Context) -> Iterator[Finding]:
     """Host-side ports used between containers."""
     for res, node in reached_services(ctx):
-        port = res.target.port
+        port = res.port
         if port is None or port in ctx.ports(node):
             continue
         target = ctx.service(node)

@@ -40,7 +40,7 @@ from dockernet.resolve import Resolution
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 
-META = Meta("DN110", "upstream-not-running", Severity.ERROR)
+META = Meta("DN110", "upstream-not-running", Severity.ERROR, live=True)
 
 
 def _down(svc: Service) -> bool:

@@ -44,7 +44,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Targets that accept connections from their own container only."""
     for res, node in reached_services(ctx):
         target = ctx.service(node)
-        listeners = [lst for lst in declared_listeners(target) if lst.port == res.target.port]
+        listeners = [lst for lst in declared_listeners(target) if lst.port == res.port]
         if not listeners or not all(lst.loopback_only for lst in listeners):
             continue
         lst = listeners[0]

@@ -35,7 +35,7 @@ META = Meta("DN203", "localhost-dual-stack", Severity.WARNING)
 def check(ctx: Context) -> Iterator[Finding]:
     """localhost targets that work, but through two address families."""
     for res in ctx.resolutions(Kind.LOOPBACK):
-        port = res.target.port
+        port = res.port
         if (res.host or "").lower() != "localhost" or port is None:
             continue
         works = any(n == HOST or port in ctx.ports(n) for n, _ in res.reached)

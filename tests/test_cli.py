@@ -1,0 +1,229 @@
+"""The command line as a user meets it: exit codes, formats, configuration, suppressions, baseline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.samples import all_samples
+
+REPO = Path(__file__).parent.parent
+SCHEMA = json.loads((REPO / "tests/data/sarif-2.1.0-rtm.5.json").read_text())
+
+COMPOSE = """\
+name: demo
+services:
+  nginx:
+    image: dockernet-test/nginx:latest
+    volumes: ["./nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    depends_on: [app]
+  app:
+    image: dockernet-test/busybox:latest
+    command: ["httpd", "-f", "-p", "3000"]
+    ports: ["8080:3000"]
+"""
+NGINX = """\
+server {
+    listen 80;
+    error_page 502 /50x.html;
+    location / {
+        proxy_pass http://app:8080;
+    }
+}
+"""
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "dockernet", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    return tmp_path
+
+
+def test_text_output_and_exit_1(project: Path) -> None:
+    done = run("check", cwd=project)
+    assert done.returncode == 1, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("nginx.conf:5: error DN105 ")
+    assert "hint: use the container port: proxy_pass http://app:3000;" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("1 error")
+
+
+def test_json_contract(project: Path) -> None:
+    done = run("check", "--format", "json", cwd=project)
+    doc = json.loads(done.stdout)
+    assert doc["version"] == 1
+    errors = [f for f in doc["findings"] if f["severity"] == "error"]
+    assert errors == [
+        {
+            "rule": "DN105",
+            "name": "published-port-used",
+            "severity": "error",
+            "message": errors[0]["message"],
+            "hint": "use the container port: proxy_pass http://app:3000;",
+            "file": "nginx.conf",
+            "line": 5,
+            "project": "demo",
+            "service": "nginx",
+            "target": "http://app:8080",
+            "related": [{"file": "compose.yaml", "line": 3}, {"file": "compose.yaml", "line": 7}],
+        }
+    ]
+    assert doc["summary"]["errors"] == 1
+
+
+def test_fail_on_and_clean_exit(project: Path) -> None:
+    (project / "nginx.conf").write_text(NGINX.replace("app:8080", "app:3000"))
+    assert run("check", cwd=project).returncode == 0
+    assert run("check", "--fail-on", "note", cwd=project).returncode == 1  # DN301 note remains
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a: [\n")
+    done = run("check", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("compose.yaml:")
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_project_dir(tmp_path: Path) -> None:
+    done = run("check", "nowhere", cwd=tmp_path)
+    assert done.returncode == 2 and "nowhere" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_sarif_validates_and_points_at_the_file(project: Path) -> None:
+    done = run("check", "--format", "sarif", cwd=project)
+    doc = json.loads(done.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    run_ = doc["runs"][0]
+    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == sorted(
+        {r["ruleId"] for r in run_["results"]}
+    )
+    dn105 = next(r for r in run_["results"] if r["ruleId"] == "DN105")
+    loc = dn105["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "nginx.conf" and loc["region"]["startLine"] == 5
+    assert dn105["level"] == "error" and dn105["relatedLocations"]
+
+
+def test_github_format_matches_json(project: Path) -> None:
+    gh = run("check", "--format", "github", cwd=project).stdout.splitlines()
+    doc = json.loads(run("check", "--format", "json", cwd=project).stdout)
+    assert len(gh) == len(doc["findings"])
+    assert gh[0].startswith("::error file=nginx.conf,line=5,title=DN105 published-port-used::")
+
+
+def test_junit_has_a_failing_case(project: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(run("check", "--format", "junit", cwd=project).stdout)
+    failing = [c for c in root.iter("testcase") if c.find("failure") is not None]
+    assert ("DN105", "nginx.conf") in {(c.get("classname"), c.get("name")) for c in failing}
+
+
+def test_output_file(project: Path) -> None:
+    done = run("check", "--format", "json", "-o", "out.json", cwd=project)
+    assert done.stdout == "" and json.loads((project / "out.json").read_text())["version"] == 1
+
+
+def test_config_ignore_and_severity(project: Path) -> None:
+    (project / ".dockernet.toml").write_text('ignore = ["published-port-used"]\n')
+    assert run("check", cwd=project).returncode == 0
+    (project / ".dockernet.toml").write_text('[severity]\nDN105 = "warning"\n')
+    assert "warning DN105" in run("check", cwd=project).stdout
+    (project / ".dockernet.toml").write_text('fail-on = "note"\n')
+    assert run("check", cwd=project).returncode == 1
+
+
+def test_config_in_pyproject_found_walking_up(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.dockernet]\nignore = ["DN1"]\n')
+    sub = project / "sub"
+    sub.mkdir()
+    assert run("check", "..", cwd=sub).returncode == 0
+
+
+def test_config_errors_name_the_problem(project: Path) -> None:
+    (project / ".dockernet.toml").write_text('ignroe = ["DN105"]\n')
+    done = run("check", cwd=project)
+    assert done.returncode == 3 and "unknown key ignroe" in done.stderr
+    (project / ".dockernet.toml").write_text('ignore = ["DN999"]\n')
+    done = run("check", cwd=project)
+    assert done.returncode == 3 and 'unknown rule "DN999"' in done.stderr
+
+
+def test_per_path_ignores(project: Path) -> None:
+    (project / ".dockernet.toml").write_text('[per-path-ignores]\n"nginx.conf" = ["DN105"]\n')
+    assert run("check", cwd=project).returncode == 0
+
+
+def test_inline_suppression_and_unused_note(project: Path) -> None:
+    (project / "nginx.conf").write_text(
+        NGINX.replace(
+            "proxy_pass http://app:8080;", "proxy_pass http://app:8080;  # dockernet: ignore[DN105]"
+        )
+    )
+    assert run("check", cwd=project).returncode == 0
+    # in YAML, above the line; it suppresses nothing there, so it is reported
+    (project / "compose.yaml").write_text(
+        COMPOSE.replace("    ports:", "    # dockernet: ignore[DN104]\n    ports:")
+    )
+    out = run("check", "--fail-on", "note", cwd=project).stdout
+    assert "note DN300 suppression of DN104 matches no finding" in out
+
+
+def test_baseline_reports_only_new(project: Path) -> None:
+    first = run("check", "--baseline", "base.json", cwd=project)
+    assert first.returncode == 0 and (project / "base.json").exists()
+    assert run("check", "--baseline", "base.json", cwd=project).returncode == 0
+    (project / "nginx.conf").write_text(
+        NGINX.replace(
+            "location / {", "location /x/ {\n        proxy_pass http://127.0.0.1:9;\n    }\n    location / {"
+        )
+    )
+    done = run("check", "--baseline", "base.json", cwd=project)
+    assert done.returncode == 1 and "DN101" in done.stdout and "DN105" not in done.stdout
+
+
+def test_rules_and_explain() -> None:
+    out = run("rules", cwd=REPO).stdout
+    assert out.splitlines()[0].startswith("DN101  loopback-upstream")
+    page = run("explain", "no-shared-network", cwd=REPO).stdout
+    assert page.startswith("# DN103 `no-shared-network`") and "## Use instead" in page
+    assert run("explain", "DN999", cwd=REPO).returncode == 3
+
+
+def test_version() -> None:
+    assert run("--version", cwd=REPO).stdout.startswith("dockernet ")
+
+
+@pytest.mark.parametrize("sample", all_samples(), ids=[s.name for s in all_samples()])
+def test_sarif_on_every_sample(sample) -> None:
+    done = run("check", str(sample.path), "--format", "sarif", "--fail-on", "note", cwd=REPO)
+    doc = json.loads(done.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    got = {
+        f"{os.path.relpath(REPO / r['locations'][0]['physicalLocation']['artifactLocation']['uri'], sample.path)}:"
+        f"{r['locations'][0]['physicalLocation'].get('region', {}).get('startLine', 0)} {r['level']} {r['ruleId']}"
+        for r in doc["runs"][0]["results"]
+    }
+    assert got == set(sample.expected)
+    gh = run("check", str(sample.path), "--format", "github", cwd=REPO).stdout.splitlines()
+    assert len(gh) == len(sample.expected)
