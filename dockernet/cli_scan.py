@@ -37,7 +37,7 @@ from dockernet.model import Loc, Topology
 if TYPE_CHECKING:
     from dockernet.config import Config
     from dockernet.output.common import Report
-    from dockernet.sources.engine import Live, ProxyRead, Scope
+    from dockernet.sources.engine import Live, Progress, ProxyRead, Scope
     from dockernet.sources.suppressions import Suppression
 
 PROGRESS_AFTER = 1.0
@@ -144,7 +144,7 @@ def run_scan(
     host: str | None = None,
     allow_exec: bool = False,
     environ: Mapping[str, str] | None = None,
-    progress: ProgressBar | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Report, Mapping[str, frozenset[str]]]:
     """The whole scan as a function (the command and the benchmark call it): the report, and the files
     read out of each container by container name."""

@@ -597,3 +597,24 @@ def test_progress_bar_appears_only_after_its_delay() -> None:
     slow("inspecting containers", 5, 10)
     assert slow._bar is not None
     slow.close()
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "command", "entry"),
+    [
+        ((), ("nginx", "-g", "daemon off;"), "/etc/nginx/nginx.conf"),
+        (("/sbin/tini", "--"), ("nginx", "-c", "/srv/nginx.conf"), "/srv/nginx.conf"),
+        ((), ("/usr/sbin/nginx", "-c", "custom.conf"), "/etc/nginx/custom.conf"),
+        (
+            (),
+            ("sh", "-c", "printf x > /etc/nginx/nginx.conf && exec nginx -g 'daemon off;'"),
+            "/etc/nginx/nginx.conf",
+        ),
+        ((), ("sh", "-c", "envsubst < t > /run/n.conf && exec nginx -c /run/n.conf"), "/run/n.conf"),
+    ],
+)
+def test_entry_file_reads_nginx_c_only_after_nginx(
+    entrypoint: tuple[str, ...], command: tuple[str, ...], entry: str
+) -> None:
+    svc = Service(project="p", name="proxy", loc=Loc(""), entrypoint=entrypoint, command=command)
+    assert engine.entry_file(svc) == entry

@@ -857,11 +857,27 @@ def is_proxy(service: Service) -> bool:
 
 
 def entry_file(service: Service) -> str:
-    """The main config file: ``nginx -c PATH`` when the command line gives one, else nginx's default."""
-    argv = service.entrypoint + service.command
-    for i, arg in enumerate(argv):
-        if arg == "-c" and i + 1 < len(argv):
-            path = argv[i + 1]
+    """The main config file: ``nginx -c PATH`` when the command line gives one (also inside a
+    ``sh -c '... nginx -c PATH'`` script), else nginx's default."""
+    import shlex
+
+    words: list[str] = []
+    for arg in service.entrypoint + service.command:
+        if " " in arg:
+            try:
+                words.extend(shlex.split(arg))
+            except ValueError:
+                words.append(arg)
+        else:
+            words.append(arg)
+    started = False
+    for i, word in enumerate(words):
+        if posixpath.basename(word) in ("nginx", "openresty"):
+            started = True
+        elif word in ("&&", ";", "||", "|"):
+            started = False
+        elif started and word == "-c" and i + 1 < len(words):
+            path = words[i + 1]
             return path if path.startswith("/") else posixpath.join(ETC_NGINX, path)
     return MAIN
 
