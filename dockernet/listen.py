@@ -147,19 +147,22 @@ def declared_listeners(service: Service) -> list[Listener]:
     ]
 
 
-def declared_ports(service: Service, extra: Iterable[int] = ()) -> dict[int, str]:
-    """Container ports the service is known to listen on, with the evidence for each.
+def declared_ports(service: Service, extra: Iterable[int] = (), published: bool = True) -> dict[int, str]:
+    """TCP container ports the service is known to listen on, with the evidence for each.
 
-    ``extra`` adds ports known from elsewhere (a Dockerfile's EXPOSE). Empty when nothing is known, in
-    which case no port finding can be trusted.
+    ``extra`` adds ports known from elsewhere (a Dockerfile's EXPOSE). ``published=False`` leaves out the
+    container side of ``ports``: a port published for outside clients says nothing about the other ports a
+    service listens on (mattermost publishes its calls port 8443 and serves nginx on 8065). Empty when
+    nothing is known, in which case no port finding can be trusted.
     """
     ports: dict[int, str] = {}
     for listener in declared_listeners(service):
         ports.setdefault(listener.port, listener.evidence)
     for p in service.expose:
         ports.setdefault(p, "expose")
-    for mapping in service.ports:
-        ports.setdefault(mapping.target, "ports")
+    for mapping in service.ports if published else ():
+        if mapping.protocol == "tcp":
+            ports.setdefault(mapping.target, "ports")
     for p in extra:
         ports.setdefault(p, "Dockerfile EXPOSE")
     if not ports and service.image:

@@ -24,7 +24,7 @@ class Context:
 
     topo: Topo
     resolved: Resolved
-    _ports: dict[str, dict[int, str]] = field(default_factory=dict)
+    _ports: dict[tuple[str, bool], dict[int, str]] = field(default_factory=dict)
 
     @cached_property
     def images(self) -> dict[tuple[str, str], ImageFacts]:
@@ -35,17 +35,19 @@ class Context:
         """The service behind a node id."""
         return self.topo.service(node)
 
-    def ports(self, node: str) -> dict[int, str]:
-        """Container ports a service is known to listen on, with evidence; empty when unknown."""
-        if node not in self._ports:
+    def ports(self, node: str, published: bool = True) -> dict[int, str]:
+        """Container ports a service is known to listen on, with evidence; empty when unknown.
+        ``published=False`` leaves out the container side of ``ports`` (see listen.declared_ports)."""
+        key = (node, published)
+        if key not in self._ports:
             svc = self.service(node)
             img = self.images.get(svc.key)
-            ports = declared_ports(svc, img.expose if img else ())
+            ports = declared_ports(svc, img.expose if img else (), published)
             cfg = self.resolved.proxies.get(node)
             for port in cfg.listens if cfg else ():
                 ports.setdefault(port, "nginx listen")
-            self._ports[node] = ports
-        return self._ports[node]
+            self._ports[key] = ports
+        return self._ports[key]
 
     def resolutions(self, *kinds: Kind) -> Iterator[Resolution]:
         """Resolutions of the given kinds (all when none given)."""

@@ -1,8 +1,9 @@
 """
 ## What it does
 Flags an upstream port that the target service does not listen on by anything it declares: `expose`, the
-container side of `ports`, the listen address in its command or environment, its Dockerfile's `EXPOSE`.
-Quiet when the target declares nothing at all (dockernet cannot know).
+listen address in its command or environment, its Dockerfile's `EXPOSE`, the known port of its image
+(php-fpm 9000, redis 6379...). Quiet when the target declares nothing of these (dockernet cannot know): a
+port published with `ports:` is for clients outside, and says nothing about the others it serves.
 
 ## Why is this bad?
 Containers on a user-defined network reach every port of each other, but only a port where a process
@@ -39,8 +40,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Ports that the reached service does not declare."""
     for res, node in reached_services(ctx):
         port = res.port
-        ports = ctx.ports(node)
-        if port is None or not ports or port in ports:
+        ports = ctx.ports(node, published=False)
+        if port is None or not ports or port in ctx.ports(node):
             continue
         target = ctx.service(node)
         if any(m.published == port for m in target.ports):

@@ -17,6 +17,10 @@ from dockernet.errors import InputError
 from dockernet.model import ImageFacts
 
 MAX_DOCKERFILE = 1_000_000
+# Directories that exist in nginx images: `COPY x.conf /etc/nginx/conf.d` copies into them.
+IMAGE_DIRS = frozenset(
+    {"/etc/nginx", "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/nginx/templates"}
+)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -112,7 +116,9 @@ def _expand(context: str, srcs: list[str], dest: str) -> list[tuple[str, str]]:
         path = os.path.normpath(os.path.join(context, src.lstrip("/")))
         found = sorted(glob.glob(path)) if any(c in src for c in "*?[") else [path]
         matches.extend(found)
-    into_dir = dest.endswith("/") or len(matches) > 1 or any(c in "".join(srcs) for c in "*?[")
+    into_dir = (
+        dest.endswith("/") or dest in IMAGE_DIRS or len(matches) > 1 or any(c in "".join(srcs) for c in "*?[")
+    )
     for host in matches:
         if os.path.isdir(host):
             # COPY dir dest copies the directory's contents into dest.

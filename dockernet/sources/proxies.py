@@ -40,7 +40,9 @@ http {
     include /etc/nginx/sites-enabled/*;
 }
 """
-_NGINX_IMAGE = re.compile(r"(^|/)(nginx|openresty|angie|tengine)[^/]*(:|$)|nginx", re.IGNORECASE)
+# The image's repository name (after the last "/") names nginx: nginx, nginx-proxy, openresty... but not
+# nginxproxy/acme-companion.
+_NGINX_IMAGE = re.compile(r"(^|/)(nginx|openresty|angie|tengine)[^/:@]*([:@][^/]*)?$", re.IGNORECASE)
 _ENVSUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -70,11 +72,19 @@ class MountTree:
 
 
 def _mappings(service: Service, image: ImageFacts | None) -> list[tuple[str, str]]:
-    """(container path, host path) pairs: Dockerfile copies first, bind mounts over them."""
+    """(container path, host path) pairs: Dockerfile copies first, bind mounts over them.
+
+    A bind mount whose source does not exist here is left out: Docker would mount an empty directory that
+    something else fills at run time (certbot, an init script), so its contents cannot be seen.
+    """
     out: list[tuple[str, str]] = []
     if image is not None:
         out.extend(image.copies)
-    out.extend((m.target, m.source) for m in service.volumes if m.type == "bind" and m.source)
+    out.extend(
+        (m.target, m.source)
+        for m in service.volumes
+        if m.type == "bind" and m.source and os.path.exists(m.source)
+    )
     return out
 
 

@@ -1,0 +1,124 @@
+"""dockernet over the shared corpus of 41 real public compose projects (../shared/corpus, hand-labelled in
+its INDEX.md): an error on each broken nginx project, with the right rule, and no error on any working one.
+
+The corpus also holds Caddy, Traefik and HAProxy projects; dockernet reads nginx configs only, so those must
+simply stay quiet. Two labelled-broken entries use other proxies (Haxxnet caddy, plausible traefik) and are
+out of scope for the same reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dockernet import pipeline
+from dockernet.findings import Finding, Severity
+from tests.conftest import SHARED
+
+CORPUS = SHARED / "corpus"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One corpus project as `docker compose` would be invoked on it."""
+
+    name: str
+    files: tuple[str, ...] = ()
+    env_files: tuple[str, ...] = ()
+    nginx: tuple[tuple[str, str], ...] = ()
+    """--nginx SERVICE=PATH, for configs baked into pulled images (the Dockerfile is in the corpus)."""
+    broken: tuple[str, ...] = ()
+    """Rule IDs that must fire (the INDEX verdict BROKEN); empty: no error allowed."""
+    add_files: tuple[str, ...] = ()
+    """Files the corpus left out (reduced to what places the proxy config) that the real project has."""
+
+    @property
+    def id(self) -> str:
+        return self.name + ("+" + "+".join(self.files) if self.files else "")
+
+
+# The -f / --env-file combinations INDEX.md names for multi-file projects; everything else is plain discovery.
+SPECIAL = {
+    "testdrivenio__django-on-docker__root": [Entry("", files=("docker-compose.prod.yml",))],
+    "testdrivenio__flask-on-docker__root": [Entry("", files=("docker-compose.prod.yml",))],
+    "mattermost__docker__root": [
+        Entry("", files=("docker-compose.yml", "docker-compose.nginx.yml"), env_files=("env.example",))
+    ],
+    "jitsi__docker-jitsi-meet__root": [Entry("", env_files=("env.example",))],
+    "mjstealey__wordpress-nginx-docker__root": [Entry("", env_files=("env.template",))],
+    "plausible__community-edition__reverse-proxy_caddy-gen": [
+        Entry("", files=("docker-compose.yml", "reverse-proxy/docker-compose.caddy-gen.yml"))
+    ],
+    "plausible__community-edition__reverse-proxy_traefik": [
+        Entry("", files=("docker-compose.yml", "reverse-proxy/traefik/docker-compose.traefik.yml"))
+    ],
+    # Row 38: `proxy_pass http://misp-web` where only misp_web / web resolve. The corpus kept includes/proxy.conf
+    # but not includes/ssl.conf, which the real repository has.
+    "MISP__x_old_misp_docker__root_at_431ef65": [
+        Entry(
+            "", files=("docker-compose-nginx.yml",), broken=("DN102",), add_files=("proxy/includes/ssl.conf",)
+        )
+    ],
+    # Row 39: nginx baked into the pulled frontend image (Clients/Dockerfile COPY Clients/nginx.conf):
+    # `proxy_pass http://localhost:3000` is the frontend container itself.
+    "verifywise-ai__verifywise__root": [
+        Entry(
+            "",
+            files=("docker-compose.yml", "docker-compose.prod.yml"),
+            env_files=(".env.prod",),
+            nginx=(("frontend", "Clients/nginx.conf"),),
+            broken=("DN101",),
+        )
+    ],
+}
+
+
+def entries() -> list[Entry]:
+    if not CORPUS.is_dir():
+        return []
+    out = []
+    for d in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        for e in SPECIAL.get(d.name, [Entry("")]):
+            out.append(Entry(d.name, e.files, e.env_files, e.nginx, e.broken, e.add_files))
+    return out
+
+
+ENTRIES = entries()
+
+
+def run(entry: Entry, tmp_path: Path) -> list[Finding]:
+    root = CORPUS / entry.name
+    if entry.add_files:
+        root = tmp_path / entry.name
+        shutil.copytree(CORPUS / entry.name, root)
+        for rel in entry.add_files:
+            (root / rel).write_text("# left out of the corpus\n")
+    topology = pipeline.load_static(
+        dirs=[] if entry.files else [str(root)],
+        files=[str(root / f) for f in entry.files],
+        project_name=None,
+        env_files=[str(root / f) for f in entry.env_files],
+        profiles=[],
+        environ={},
+        nginx_overrides={svc: str(root / path) for svc, path in entry.nginx},
+    )
+    return list(pipeline.analyse(topology).findings)
+
+
+def test_corpus_is_there() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is absent ({CORPUS})")
+    assert len({e.name for e in ENTRIES}) == 41
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
+def test_corpus_verdict(entry: Entry, tmp_path: Path) -> None:
+    errors = [f for f in run(entry, tmp_path) if f.severity is Severity.ERROR]
+    shown = "\n".join(f"{f.loc}: {f.rule} {f.message}" for f in errors)
+    if entry.broken:
+        assert {f.rule for f in errors} == set(entry.broken), shown
+    else:
+        assert not errors, shown
