@@ -60,10 +60,14 @@ class Substituter:
     ``lookup`` returns the value or None when the variable is unset (an empty string is a set value).
     """
 
-    __slots__ = ("lookup", "unset")
+    __slots__ = ("depth", "lookup", "unset")
+
+    MAX_DEPTH = 32
+    """Nesting of ``${A:-${B:-...}}`` beyond this is refused: each level rescans the rest of the value."""
 
     def __init__(self, lookup: Callable[[str], str | None]) -> None:
         self.lookup = lookup
+        self.depth = 0
         self.unset: list[str] = []
         """Variables used without a default while unset, first seen first (compose warns about each)."""
 
@@ -86,6 +90,15 @@ class Substituter:
         return value
 
     def _substitute(self, s: str) -> str:
+        self.depth += 1
+        try:
+            if self.depth > self.MAX_DEPTH:
+                raise InterpolationError(f"variables nested more than {self.MAX_DEPTH} levels deep")
+            return self._substitute_level(s)
+        finally:
+            self.depth -= 1
+
+    def _substitute_level(self, s: str) -> str:
         out: list[str] = []
         i = 0
         n = len(s)
@@ -105,7 +118,7 @@ class Substituter:
             elif c == "{":
                 close = _closing_brace(s, j + 1)
                 if close < 0:
-                    raise InterpolationError(f"invalid template: {s!r} (no closing brace)")
+                    raise InterpolationError(f"invalid template: {_short(s)} (no closing brace)")
                 out.append(self._braced(s[j + 2 : close], s))
                 i = close + 1
             else:
@@ -122,7 +135,7 @@ class Substituter:
     def _braced(self, inner: str, template: str) -> str:
         m = _NAME.match(inner)
         if m is None:
-            raise InterpolationError(f"invalid template: {template!r}")
+            raise InterpolationError(f"invalid template: {_short(template)}")
         name = m.group()
         rest = inner[m.end() :]
         if not rest:
@@ -132,7 +145,7 @@ class Substituter:
                 arg = rest[len(op) :]
                 break
         else:
-            raise InterpolationError(f"invalid template: {template!r}")
+            raise InterpolationError(f"invalid template: {_short(template)}")
         value = self.lookup(name)
         if op == ":-":
             return value if value else self._substitute(arg)
@@ -150,18 +163,28 @@ class Substituter:
         return value
 
 
+_BRACES = re.compile(r"[{}]")
+_MAX_BRACE_DEPTH = 64
+
+
 def _closing_brace(s: str, start: int) -> int:
     """Index of the brace that closes the one at ``start`` (compose-go's getFirstBraceClosingIndex)."""
     depth = 0
-    for k in range(start, len(s)):
-        ch = s[k]
-        if ch == "{":
+    for m in _BRACES.finditer(s, start):
+        if m.group() == "{":
             depth += 1
-        elif ch == "}":
+            if depth > _MAX_BRACE_DEPTH:
+                raise InterpolationError(f"braces nested more than {_MAX_BRACE_DEPTH} levels deep")
+        else:
             depth -= 1
             if depth == 0:
-                return k
+                return m.start()
     return -1
+
+
+def _short(template: str) -> str:
+    """The template for an error message, cut to a readable length."""
+    return repr(template if len(template) <= 80 else template[:77] + "...")
 
 
 class DotenvError(Exception):

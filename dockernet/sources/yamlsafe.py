@@ -34,6 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from dockernet.errors import InputError
 
 __all__ = [
+    "MAX_ENTRIES",
     "MAX_FILE_BYTES",
     "RESET",
     "Override",
@@ -49,9 +50,15 @@ __all__ = [
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Files larger than this are rejected before parsing; the largest real compose file we know is ~100 KB."""
 
+MAX_ENTRIES = 200_000
+"""Lines plus flow-style commas a file may have. The node graph is composed before anything else can look at
+it, and that costs ~50 µs and ~1 KB per line; a 1,000-service project has ~12,000 lines."""
+
 _NODE_BUDGET_BASE = 300_000
-"""Nodes a walk may visit, plus four per byte of input: aliases may legitimately repeat a block a few times
-(getsentry/self-hosted does), an alias bomb repeats it exponentially and hits this within a second."""
+_NODE_BUDGET_MAX = 3_000_000
+"""A walk may visit ``_NODE_BUDGET_BASE`` nodes plus one per byte of input, at most ``_NODE_BUDGET_MAX``.
+Aliases legitimately repeat a block a few times (real files use 0.13 visits per byte at most); an alias
+bomb repeats it exponentially and hits the budget within a second or two."""
 
 Pos = tuple[str, int]
 """(file, 1-based line)."""
@@ -235,6 +242,11 @@ def _float(text: str) -> float:
 
 def compose_documents(text: str, file: str) -> list[Node]:
     """Compose every YAML document in ``text`` into a node graph (no values built yet)."""
+    entries = text.count("\n") + text.count(",")
+    if entries > MAX_ENTRIES:
+        raise InputError(
+            file, f"too large for a compose file ({entries} lines and list items; the limit is {MAX_ENTRIES})"
+        )
     loader = _Loader(text)
     try:
         docs: list[Node] = []
@@ -402,10 +414,10 @@ def to_data(
     """Build the value of a composed document.
 
     ``interp(text, line)`` is applied to every string scalar that contains ``$`` (never to keys); it raises
-    InputError itself. ``size_hint`` (the text's length) raises the node budget for large files. Returns the
+    InputError itself. ``size_hint`` (the text's length) raises the node budget for larger files. Returns the
     value and whether ``!reset``/``!override`` tags occurred in it.
     """
-    walker = _Walker(file, interp, _NODE_BUDGET_BASE + 4 * size_hint)
+    walker = _Walker(file, interp, min(_NODE_BUDGET_BASE + size_hint, _NODE_BUDGET_MAX))
     try:
         value = walker.value(node)
     except _TooManyNodes:
