@@ -69,7 +69,7 @@ class Topo:
     """The graph plus the indexes the resolver needs; built once per run."""
 
     topology: Topology
-    graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+    graph: nx.MultiDiGraph[str] = field(default_factory=nx.MultiDiGraph)
     services: dict[str, Service] = field(default_factory=dict)
     """By node id."""
     by_key: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -83,6 +83,10 @@ class Topo:
         """The service behind a node id."""
         return self.services[node]
 
+    def out(self, node: str, kind: str) -> list[str]:
+        """Targets of the node's outgoing edges of one kind."""
+        return [str(v) for _, v, data in self.graph.out_edges(node, data=True) if data.get("kind") == kind]
+
     def namespace_owner(self, node: str) -> str | None:
         """The node whose network namespace this service uses: itself, another service, ``host``; None
         for ``network_mode: none`` or a ``container:`` target dockernet cannot see."""
@@ -94,7 +98,7 @@ class Topo:
             if svc.network_mode is NetworkMode.NONE:
                 return None
             if svc.network_mode in (NetworkMode.SERVICE, NetworkMode.CONTAINER):
-                nxt = [v for _, v, k in self.graph.out_edges(node, data="kind") if k == "netns"]
+                nxt = self.out(node, "netns")
                 if not nxt or nxt[0] in seen:
                     return None
                 if nxt[0] == HOST:
@@ -113,7 +117,7 @@ class Topo:
         owner = self.namespace_owner(node)
         if owner is None or owner == HOST:
             return []
-        return sorted(v for _, v, k in self.graph.out_edges(owner, data="kind") if k == "attach")
+        return sorted(self.out(owner, "attach"))
 
     def attachment_network(self, service: Service, network_node: str) -> str | None:
         """The compose key under which ``service`` is attached to that network node."""
