@@ -11,6 +11,7 @@ from pathlib import Path
 from dockernet.findings import Finding
 
 SAMPLES = Path(__file__).parent.parent / "compose-samples"
+COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,14 @@ class Sample:
     @property
     def name(self) -> str:
         return f"{self.path.parent.name}/{self.path.name}"
+
+    @property
+    def dirs(self) -> list[Path]:
+        """The compose projects of this variant: itself, or (several projects checked together) each
+        subdirectory with a compose file, in sorted order (also the order to bring them up)."""
+        if any((self.path / name).exists() for name in COMPOSE_FILES):
+            return [self.path]
+        return sorted(p for p in self.path.iterdir() if any((p / name).exists() for name in COMPOSE_FILES))
 
     @property
     def static_only(self) -> bool:

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from dockernet import pipeline, rules
-from tests.samples import all_samples, finding_line
+from tests.samples import Sample, all_samples, finding_line
 
 SAMPLES = all_samples()
 
 
-def check(sample_path: str) -> set[str]:
+def check(sample: Sample) -> set[str]:
     topology = pipeline.load_static(
-        dirs=[sample_path],
+        dirs=[str(d) for d in sample.dirs],
         files=[],
         project_name=None,
         env_files=[],
@@ -24,12 +24,12 @@ def check(sample_path: str) -> set[str]:
         nginx_overrides={},
     )
     analysis = pipeline.analyse(topology)
-    return {finding_line(f, Path(sample_path)) for f in analysis.findings}
+    return {finding_line(f, sample.path) for f in analysis.findings}
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
 def test_sample_findings(sample) -> None:
-    got = check(str(sample.path))
+    got = check(sample)
     missing = sorted(sample.expected - got)
     unexpected = sorted(got - sample.expected)
     assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}"

@@ -46,8 +46,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             META,
             ctx,
             res,
-            f'nginx in {ctx.service(res.proxy).name} resolves "{res.host}" once at start ({where(res)}); '
-            f"after the target is recreated it keeps the old address until reloaded",
+            f'{ctx.service(res.proxy).name} resolves "{res.host}" once, when nginx starts ({where(res)}); '
+            f"after the target is recreated nginx keeps the old address until reloaded",
             f"resolve per request: resolver 127.0.0.11 valid=10s; set $upstream {res.host}:{res.port}; "
             f"{t.kind.value} {t.scheme + '://' if t.scheme else ''}$upstream;",
         )
