@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
+from typer.testing import CliRunner
 
+from dockernet import cli
 from tests.samples import all_samples
 
 REPO = Path(__file__).parent.parent
@@ -39,17 +42,36 @@ server {
 """
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "dockernet", *args],
-        cwd=cwd,
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, cwd: Path) -> Done:
+    """The CLI in-process (typer's runner), from ``cwd``; one real subprocess test guards the entry point."""
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli.app, list(args), env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Done(result.exit_code, result.stdout, result.stderr)
+
+
+def test_console_entry_point(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dockernet", "check", "nowhere"],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
-        env=full_env,
         timeout=60,
         check=False,
     )
+    assert done.returncode == 2 and done.stderr == "nowhere: error: no such file or directory\n"
 
 
 @pytest.fixture
