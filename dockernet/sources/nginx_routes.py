@@ -1,0 +1,564 @@
+"""The routes of an nginx configuration: every place where nginx sends traffic upstream, and to where.
+
+Input is the directive tree of :func:`dockernet.sources.nginx.load`. Every way nginx connects upstream is
+modelled: ``proxy_pass`` (http and stream), ``fastcgi_pass``, ``uwsgi_pass``, ``scgi_pass``, ``grpc_pass``,
+``memcached_pass``, and the ``server`` lines of ``upstream`` blocks
+(https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server).
+
+Address forms follow nginx's ``ngx_parse_url()``: an optional scheme, ``unix:/path`` (for ``proxy_pass``
+the socket path ends at the next ``:``, the rest is the URI), ``[v6]:port``, ``host:port``, and for
+``proxy_pass`` a URI part that starts at the first ``/`` or ``?`` after the host, a lone ``/`` included.
+Default ports are nginx's: 80 for ``http://`` and for upstream ``server`` lines, 443 for ``https://``;
+``grpc_pass``, ``fastcgi_pass``, ``uwsgi_pass``, ``scgi_pass``, ``memcached_pass`` and stream addresses
+have none (nginx refuses them without a port: "no port in upstream"), so their port stays None.
+
+Variables: ``set`` and ``map``/``geo``/``split_clients`` give literal values, which are substituted into the
+pass argument to list what it can be (:attr:`Route.values`). A value naming an ``upstream`` block is found
+among the groups without DNS ("the name is searched among the described server groups, and, if not found, is
+determined using a resolver", https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass); such
+values contribute the group's servers to :attr:`Route.targets`. :meth:`RoutesResult.finds_upstream` answers
+the same question for any address, including nginx's implicit groups (a static ``proxy_pass
+http://app:3000`` elsewhere makes ``app:3000`` a group name too).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from dockernet.model import NOWHERE, Directive, Loc, PassKind, Route, Target
+
+_PASS = {k.value: k for k in PassKind if k is not PassKind.UPSTREAM_SERVER}
+# Schemes each pass directive accepts (case-insensitive, like ngx_strncasecmp in each module).
+_SCHEMES: dict[PassKind, tuple[str, ...]] = {
+    PassKind.PROXY: ("http", "https"),
+    PassKind.GRPC: ("grpc", "grpcs"),
+    PassKind.UWSGI: ("uwsgi", "suwsgi"),
+}
+_DEFAULT_PORT = {"http": 80, "https": 443}
+# ngx_http_script_compile(): "$1".."$9" are one-digit captures; names are [A-Za-z0-9_]; "${name}" too.
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([1-9])|([A-Za-z0-9_]+))")
+_UNSET = "\0unset"
+_MAX_VALUES = 64
+_MAX_EXPANSION_DEPTH = 5
+# Variables nginx itself defines: never taken from the container environment.
+_BUILTIN_PREFIXES = (
+    "http_",
+    "sent_http_",
+    "sent_trailer_",
+    "arg_",
+    "cookie_",
+    "upstream_",
+    "ssl_",
+    "proxy_",
+    "realip_",
+    "limit_",
+    "jwt_",
+    "geoip_",
+)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """An ``upstream`` block."""
+
+    name: str
+    context: str
+    """``http`` or ``stream``: the two kinds of groups live in separate namespaces."""
+    servers: tuple[Target, ...]
+    loc: Loc
+    resolvers: tuple[str, ...] = ()
+    """A ``resolver`` inside the block (nginx 1.27.3+), for ``server ... resolve``."""
+    zone: str | None = None
+
+
+@dataclass(frozen=True)
+class RoutesResult:
+    """Everything :func:`extract` found."""
+
+    routes: tuple[Route, ...]
+    listens: tuple[int, ...]
+    """Ports nginx listens on (``listen``; 80 for an http ``server`` without one), sorted."""
+    error_pages: tuple[int, ...]
+    """Status codes that have an ``error_page`` somewhere, sorted."""
+    upstreams: tuple[Upstream, ...] = ()
+    implicit_upstreams: tuple[tuple[str, str, int], ...] = ()
+    """(context, host, port) of the groups nginx creates for static addresses (``ngx_http_upstream_add``)."""
+    groups: Mapping[tuple[str, str], Upstream] = field(default_factory=dict, compare=False, repr=False)
+
+    def group(self, name: str, context: str = "http") -> Upstream | None:
+        """The ``upstream`` block of that name (names are case-insensitive, as in nginx)."""
+        return self.groups.get((context, name.lower()))
+
+    def finds_upstream(self, address: str, context: str = "http") -> bool:
+        """Whether nginx finds an address (a variable's value: ``http://app``, ``app:3000``) among its
+        groups at run time, and so needs no resolver for it (``ngx_http_upstream_init_request``): an
+        ``upstream`` block matches a host without a port, an implicit group matches host and port."""
+        host, port, explicit = _host_port(address)
+        if host is None:
+            return False
+        if not explicit and self.group(host, context) is not None:
+            return True
+        return (context, host.lower(), port) in self.implicit_upstreams if port is not None else False
+
+
+def _host_port(address: str) -> tuple[str | None, int | None, bool]:
+    """(host, port, port written) of an address with an optional scheme; the scheme's default port."""
+    scheme = None
+    if "://" in address:
+        scheme, address = address.split("://", 1)
+        scheme = scheme.lower()
+    authority = re.split(r"[/?]", address, maxsplit=1)[0]
+    host, port_text = _split_authority(authority)
+    if not host or address.lower().startswith("unix:"):
+        return None, None, False
+    if port_text is None:
+        return host, _DEFAULT_PORT.get(scheme or "http"), False
+    return host, _port(port_text), True
+
+
+def _split_authority(authority: str) -> tuple[str, str | None]:
+    """``[::1]:80`` -> (``::1``, ``80``); ``app:3000`` -> (``app``, ``3000``); the port text is None when
+    absent. nginx splits at the first ``:`` (``ngx_parse_inet_url``)."""
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close < 0:
+            return authority, None
+        after = authority[close + 1 :]
+        return authority[1:close], after[1:] if after.startswith(":") else None
+    host, colon, port = authority.partition(":")
+    return host, port if colon else None
+
+
+def _port(text: str) -> int | None:
+    if text.isdigit() and 0 < int(text) <= 65535:
+        return int(text)
+    return None
+
+
+def variables_in(text: str) -> tuple[str, ...]:
+    """Names of the nginx variables in a value, in order, once each (``$1`` gives ``1``)."""
+    seen: dict[str, None] = {}
+    for m in _VARIABLE.finditer(text):
+        seen.setdefault(m.group(1) or m.group(2) or m.group(3), None)
+    return tuple(seen)
+
+
+def parse_target(raw: str, kind: PassKind, loc: Loc, *, stream: bool = False) -> Target:
+    """One address as nginx parses it for a pass directive (``kind``) or an upstream ``server`` line."""
+    variables = variables_in(raw)
+    scheme = None
+    rest = raw
+    for candidate in () if stream else _SCHEMES.get(kind, ()):
+        if raw[: len(candidate) + 3].lower() == candidate + "://":
+            scheme, rest = candidate, raw[len(candidate) + 3 :]
+            break
+    http_proxy = kind is PassKind.PROXY and not stream
+    if http_proxy and scheme is None:
+        # "invalid URL prefix" unless the scheme comes from a variable: nothing can be said statically.
+        return Target(raw, kind, loc, variables=variables)
+    if rest[:5].lower() == "unix:":
+        path, uri = rest[5:], None
+        if http_proxy:  # ngx_parse_unix_domain_url() with uri_part: the path ends at the next ":"
+            path, colon, tail = path.partition(":")
+            uri = tail if colon else None
+        return Target(raw, kind, loc, scheme=scheme, unix_path=path, uri=uri, variables=variables)
+    uri = None
+    authority = rest
+    if http_proxy:
+        cut = re.search(r"[/?]", rest)
+        if cut:
+            authority, uri = rest[: cut.start()], rest[cut.start() :]
+    host, port_text = _split_authority(authority)
+    if port_text is not None:
+        port, explicit = _port(port_text), True
+    else:
+        explicit = False
+        if kind is PassKind.UPSTREAM_SERVER:
+            port = None if stream else 80  # "If a port is not specified, the port 80 is used."
+        else:
+            port = _DEFAULT_PORT.get(scheme or "") if http_proxy else None
+    return Target(
+        raw,
+        kind,
+        loc,
+        scheme=scheme,
+        host=host or None,
+        port=port,
+        port_explicit=explicit,
+        uri=uri,
+        variables=variables,
+    )
+
+
+def _server_target(d: Directive, group: str, stream: bool) -> Target | None:
+    if not d.args:
+        return None
+    t = parse_target(d.args[0], PassKind.UPSTREAM_SERVER, d.loc, stream=stream)
+    params = set(d.args[1:])
+    return replace(
+        t, upstream=group, backup="backup" in params, down="down" in params, resolve="resolve" in params
+    )
+
+
+def _resolver_args(d: Directive) -> tuple[str, ...]:
+    # resolver address ... [valid=time] [ipv4=on|off] [ipv6=on|off] [status_zone=zone]
+    return tuple(a for a in d.args if "=" not in a)
+
+
+# ------------------------------------------------------------------------------------------ variables
+
+
+def _table_values(d: Directive) -> tuple[str, ...] | None:
+    """The values a map/geo/split_clients block can give; None when they cannot all be listed."""
+    out: list[str] = []
+    covered = False
+    for entry in d.block or ():
+        if entry.name == "include":
+            return None  # an include dockernet cannot see: its entries are unknown
+        if not entry.args or (d.name == "geo" and entry.name in ("delete", "proxy")):
+            continue  # hostnames; volatile; ranges; proxy_recursive; and geo's own parameters
+        covered = covered or entry.name == "default" or (d.name == "split_clients" and entry.name == "*")
+        out.append(entry.args[-1])
+    if not covered:
+        out.append("")  # nothing matched and no default: the variable is the empty string
+    return tuple(dict.fromkeys(out))
+
+
+def _collect_tables(top: Sequence[Directive]) -> dict[str, tuple[str, ...] | None]:
+    tables: dict[str, tuple[str, ...] | None] = {}
+    for d in top:
+        if d.name in ("map", "geo", "split_clients") and d.block is not None and d.args:
+            name = d.args[-1]
+            if name.startswith("$"):
+                tables[name[1:]] = _table_values(d)
+    return tables
+
+
+def _is_builtin(name: str) -> bool:
+    return name.islower() or name.isdigit() or name.startswith(_BUILTIN_PREFIXES)
+
+
+class _Values:
+    """The literal values a pass argument can take, from ``set`` in the rewrite phase, tables and the
+    environment (configs run through ``envsubst`` before nginx starts)."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, tuple[str, ...] | None],
+        environment: Mapping[str, str | None],
+    ) -> None:
+        self.tables = tables
+        self.environment = environment
+
+    def possible(
+        self, sequences: Sequence[Sequence[Directive]], own_if: Directive | None
+    ) -> dict[str, set[str]]:
+        """Values each ``set`` variable can hold when the content phase runs.
+
+        The rewrite phase runs the server's directives, then the matched location's (rewrite directives of
+        outer locations are not inherited: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html).
+        A ``set`` replaces the value; one inside an ``if`` may or may not run, except in the ``if`` that
+        holds the pass directive itself.
+        """
+        state: dict[str, set[str]] = {}
+
+        def walk(block: Sequence[Directive], conditional: bool) -> None:
+            for d in block:
+                if d.name == "set" and len(d.args) >= 2 and d.args[0].startswith("$"):
+                    var = d.args[0][1:]
+                    if conditional:
+                        state.setdefault(var, {_UNSET}).add(d.args[1])
+                    else:
+                        state[var] = {d.args[1]}
+                elif d.name == "if" and d.block is not None:
+                    walk(d.block, conditional or d is not own_if)
+
+        for seq in sequences:
+            walk(seq, False)
+        return state
+
+    def expand(self, text: str, state: Mapping[str, set[str]], depth: int = 0) -> tuple[str, ...] | None:
+        """Every literal value of ``text`` after substitution, or None when one cannot be known."""
+        names = variables_in(text)
+        if not names:
+            return (text,)
+        if depth >= _MAX_EXPANSION_DEPTH:
+            return None
+        choices: list[tuple[str, ...]] = []
+        for name in names:
+            values = self.values_of(name, state, depth)
+            if values is None:
+                return None
+            choices.append(values)
+        if _product_size(choices) > _MAX_VALUES:
+            return None
+        out: dict[str, None] = {}
+        for combo in itertools.product(*choices):
+            out.setdefault(_substitute(text, dict(zip(names, combo, strict=True))), None)
+        return tuple(out)
+
+    def values_of(self, name: str, state: Mapping[str, set[str]], depth: int) -> tuple[str, ...] | None:
+        raw: set[str] = set(state.get(name, {_UNSET}))
+        out: dict[str, None] = {}
+        if _UNSET in raw:
+            raw.discard(_UNSET)
+            fallback = self.fallback(name)
+            if fallback is None:
+                return None
+            raw.update(fallback)
+        for value in sorted(raw):
+            expanded = self.expand(value, state, depth + 1)
+            if expanded is None:
+                return None
+            out.update(dict.fromkeys(expanded))
+        return tuple(out)
+
+    def fallback(self, name: str) -> tuple[str, ...] | None:
+        if name in self.tables:
+            return self.tables[name]
+        value = self.environment.get(name)
+        if value is not None and not _is_builtin(name):
+            return (value,)
+        return None
+
+
+def _substitute(text: str, table: Mapping[str, str]) -> str:
+    return _VARIABLE.sub(lambda m: table[m.group(1) or m.group(2) or m.group(3)], text)
+
+
+def _product_size(choices: Sequence[tuple[str, ...]]) -> int:
+    size = 1
+    for c in choices:
+        size *= max(len(c), 1)
+    return size
+
+
+# ------------------------------------------------------------------------------------------ walk
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What is in force at one point of the http (or stream) tree."""
+
+    stream: bool
+    server: Directive | None = None
+    locations: tuple[Directive, ...] = ()
+    resolver: Directive | None = None
+    ifs: tuple[Directive, ...] = ()
+
+
+def _children(d: Directive | None, top: Sequence[Directive]) -> Sequence[Directive]:
+    return top if d is None else (d.block or ())
+
+
+def _listen_port(arg: str) -> int | None:
+    """The port of a ``listen`` address: ``80``, ``[::]:80``, ``127.0.0.1:8080``, ``*:80``; a bare host
+    listens on 80; ``unix:`` sockets have none."""
+    if arg.startswith("unix:"):
+        return None
+    if arg.isdigit():
+        return _port(arg)
+    if arg.startswith("["):
+        _, port = _split_authority(arg)
+        return _port(port) if port is not None else 80
+    _, colon, port = arg.rpartition(":")
+    return _port(port) if colon else 80
+
+
+def extract(
+    directives: Sequence[Directive],
+    proxy_key: tuple[str, str],
+    *,
+    environment: Mapping[str, str | None] | None = None,
+) -> RoutesResult:
+    """Routes, listen ports, error_page codes and upstream groups of a whole configuration.
+
+    ``environment`` is the proxy container's environment: a ``$NAME`` that no ``set``/``map`` defines and
+    that is not one of nginx's own variables takes its value from there, because configs written that way
+    go through ``envsubst`` before nginx starts (the official image's templates, or a start script).
+    """
+    env = dict(environment or {})
+    if not any(d.name in ("http", "stream", "events") for d in directives) and any(
+        d.name in ("server", "upstream") for d in directives
+    ):
+        # A conf.d file read on its own: nginx includes such files inside http {}.
+        directives = (Directive("http", (), NOWHERE, tuple(directives)),)
+    groups: dict[tuple[str, str], Upstream] = {}
+    routes: list[tuple[Route, str]] = []
+    listens: set[int] = set()
+    error_pages: set[int] = set()
+    implicit: dict[tuple[str, str, int], None] = {}
+
+    for d in _walk_all(directives):
+        if d.name == "error_page":
+            for arg in d.args[:-1]:
+                if arg.isdigit() and 300 <= int(arg) <= 599:
+                    error_pages.add(int(arg))
+
+    for context in ("http", "stream"):
+        stream = context == "stream"
+        for top in (d for d in directives if d.name == context and d.block is not None):
+            assert top.block is not None
+            for up in (d for d in top.block if d.name == "upstream" and d.block is not None and d.args):
+                groups[(context, up.args[0].lower())] = _upstream(up, context, stream)
+
+    for context in ("http", "stream", "mail"):
+        stream = context != "http"
+        for top in (d for d in directives if d.name == context and d.block is not None):
+            assert top.block is not None
+            tables = _collect_tables(top.block)
+            values = _Values(tables, env)
+            http_resolver = _last(top.block, "resolver")
+            for server in (d for d in top.block if d.name == "server" and d.block is not None):
+                listen_args = tuple(d.args[0] for d in server.block or () if d.name == "listen" and d.args)
+                for arg in listen_args:
+                    if (port := _listen_port(arg)) is not None:
+                        listens.add(port)
+                if not listen_args and context == "http":
+                    listens.add(80)  # "listen *:80 | *:8000" default, and nginx runs as root in images
+                if context == "mail":
+                    continue
+                scope = _Scope(stream, server, (), _last(server.block or (), "resolver") or http_resolver)
+                for pass_d, sc in _passes(server, scope):
+                    route = _route(pass_d, sc, proxy_key, context, groups, values)
+                    routes.append((route, context))
+                    t = route.directive
+                    if not t.variables and t.upstream is None and t.host and t.port is not None:
+                        implicit.setdefault((context, t.host.lower(), t.port), None)
+
+    result = RoutesResult(
+        routes=(),
+        listens=tuple(sorted(listens)),
+        error_pages=tuple(sorted(error_pages)),
+        upstreams=tuple(groups.values()),
+        implicit_upstreams=tuple(implicit),
+        groups=groups,
+    )
+    return replace(result, routes=tuple(_with_group_values(r, c, result) for r, c in routes))
+
+
+def _walk_all(directives: Sequence[Directive]) -> Iterator[Directive]:
+    stack = list(reversed(directives))
+    while stack:
+        d = stack.pop()
+        yield d
+        if d.block:
+            stack.extend(reversed(d.block))
+
+
+def _last(block: Sequence[Directive], name: str) -> Directive | None:
+    found = None
+    for d in block:
+        if d.name == name:
+            found = d
+    return found
+
+
+def _upstream(up: Directive, context: str, stream: bool) -> Upstream:
+    servers: list[Target] = []
+    resolvers: tuple[str, ...] = ()
+    zone = None
+    for d in up.block or ():
+        if d.name == "server":
+            t = _server_target(d, up.args[0], stream)
+            if t is not None:
+                servers.append(t)
+        elif d.name == "resolver":
+            resolvers = _resolver_args(d)
+        elif d.name == "zone" and d.args:
+            zone = d.args[0]
+    return Upstream(up.args[0], context, tuple(servers), up.loc, resolvers, zone)
+
+
+def _passes(block_owner: Directive, scope: _Scope) -> Iterator[tuple[Directive, _Scope]]:
+    """Every pass directive under a server, with the scope in force there."""
+    for d in block_owner.block or ():
+        if d.name in _PASS and (not scope.stream or d.name == "proxy_pass"):
+            yield d, scope
+        elif d.block is None:
+            continue
+        elif d.name == "location" and not scope.stream:
+            resolver = _last(d.block, "resolver") or scope.resolver
+            inner = replace(scope, locations=(*scope.locations, d), ifs=(), resolver=resolver)
+            yield from _passes(d, inner)
+        elif d.name in ("if", "limit_except") and not scope.stream:
+            inner = replace(scope, ifs=(*scope.ifs, d) if d.name == "if" else scope.ifs)
+            yield from _passes(d, inner)
+
+
+def _route(
+    d: Directive,
+    scope: _Scope,
+    proxy_key: tuple[str, str],
+    context: str,
+    groups: Mapping[tuple[str, str], Upstream],
+    values: _Values,
+) -> Route:
+    kind = _PASS[d.name]
+    raw = d.args[0] if d.args else ""
+    target = parse_target(raw, kind, d.loc, stream=scope.stream)
+    targets: tuple[Target, ...] = (target,)
+    group = None
+    if not target.variables and target.host and not target.port_explicit and target.unix_path is None:
+        group = groups.get((context, target.host.lower()))
+    if group is not None:
+        target = replace(target, port=None, upstream=group.name)
+        targets = group.servers
+    location = scope.locations[-1] if scope.locations else None
+    server = scope.server
+    assert server is not None
+    value_list: tuple[str, ...] = ()
+    if target.variables:
+        own_if = scope.ifs[-1] if scope.ifs else None
+        sequences = [server.block or ()]
+        if location is not None:
+            sequences.append(location.block or ())
+        state = values.possible(sequences, own_if)
+        value_list = values.expand(raw, state) or ()
+    rewrite_break = location is not None and any(
+        r.name == "rewrite" and len(r.args) == 3 and r.args[2] == "break" for r in location.block or ()
+    )
+    resolver = scope.resolver
+    return Route(
+        proxy=proxy_key,
+        directive=target,
+        targets=targets,
+        location=" ".join(location.args) if location is not None else None,
+        location_loc=location.loc if location is not None else server.loc,
+        server_names=tuple(a for s in server.block or () if s.name == "server_name" for a in s.args),
+        listen=tuple(s.args[0] for s in server.block or () if s.name == "listen" and s.args),
+        resolvers=_resolver_args(resolver) if resolver is not None else (),
+        resolver_loc=resolver.loc if resolver is not None else NOWHERE,
+        rewrite_break=rewrite_break,
+        values=value_list,
+    )
+
+
+def _with_group_values(route: Route, context: str, result: RoutesResult) -> Route:
+    """A variable pass whose values name ``upstream`` blocks or implicit groups reaches their servers
+    without DNS; values that do not keep the pass directive itself as a target (resolved per request)."""
+    t = route.directive
+    if not t.variables or not route.values:
+        return route
+    targets: list[Target] = []
+    dynamic = False
+    for value in route.values:
+        host, port, explicit = _host_port(value)
+        group = result.group(host, context) if host is not None and not explicit else None
+        if group is not None:
+            targets.extend(s for s in group.servers if s not in targets)
+        elif (
+            host is not None
+            and port is not None
+            and (context, host.lower(), port) in result.implicit_upstreams
+        ):
+            fixed = parse_target(value, t.kind, t.loc, stream=context == "stream")
+            targets.append(replace(fixed, variables=()))
+        else:
+            dynamic = True
+    if dynamic:
+        targets.insert(0, t)
+    return replace(route, targets=tuple(targets))
