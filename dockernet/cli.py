@@ -296,6 +296,7 @@ def _fail(e: DockernetError) -> typer.Exit:
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
     __import__("dockernet.cli_scan", fromlist=["register"]).register(app)
+    __import__("dockernet.cli_graph", fromlist=["register"]).register(app)
 
 
 def main() -> None:

@@ -1,0 +1,212 @@
+"""``dockernet graph``: draw the topology, with every proxy route coloured by what the rules found.
+Registered by :func:`register`.
+
+The command only wires stages together: the same sources and analysis as ``check`` (or, with ``--engine``,
+as ``scan``), then :mod:`dockernet.render` draws the scene in the format the output file's extension names,
+and this module writes it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from dockernet.cli import OptConfig, OptDebug, _parse_overrides, guarded, load_config
+from dockernet.errors import UsageError
+from dockernet.render.layout import Layout
+
+if TYPE_CHECKING:
+    from dockernet.config import Config
+    from dockernet.pipeline import Analysis
+    from dockernet.render import Drawing
+
+
+def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
+    """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
+    from dockernet import pipeline
+    from dockernet.cli_scan import inline_suppressions
+    from dockernet.sources import engine
+
+    scope = engine.Scope()
+    session = engine.connect(host, dict(os.environ))
+    try:
+        snap = engine.snapshot(session, scope)
+        live = engine.build(snap, scope)
+        read = engine.read_proxies(session, live)
+    finally:
+        session.close()
+    topology = replace(
+        live.topology,
+        proxies=read.configs,
+        partial=tuple(dict.fromkeys(live.topology.partial + read.partial)),
+    )
+    inline = inline_suppressions((p, d) for files in read.files.values() for p, d in files.items())
+    analysis = pipeline.analyse(topology, cfg, inline=inline)
+    findings = tuple(
+        replace(f, container=live.containers.get((f.project or "", f.service or "")))
+        for f in analysis.findings
+    )
+    return replace(analysis, findings=findings)
+
+
+def draw(
+    analysis: Analysis,
+    fmt: str,
+    layout: Layout = Layout.AUTO,
+    networks: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    ports: bool = True,
+    hide_ok: bool = False,
+    base: str | None = None,
+) -> Drawing:
+    """The diagram of an analysis (``scan --png`` can call this too)."""
+    from dockernet import render
+    from dockernet.render.scene import Options, build
+
+    opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
+    scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
+    return render.draw(scene, fmt, layout)
+
+
+def graph(
+    dirs: Annotated[
+        Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
+        typer.Argument(help="Project directories (default: the current directory).", show_default=False),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "-o",
+            "--output",
+            help="Diagram file; its extension is the format: .png .svg .pdf (need Graphviz), .dot .mmd "
+            ".json .html. Without it: DOT on stdout.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="png, svg, pdf, dot, mmd, json or html (default: from the output file's extension).",
+        ),
+    ] = None,
+    file: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("-f", "--file", help="Compose file; repeat to merge several into one project."),
+    ] = None,
+    project_name: Annotated[Optional[str], typer.Option("-p", "--project-name", help="Project name.")] = None,  # noqa: UP045
+    env_file: Annotated[
+        Optional[list[Path]], typer.Option("--env-file", help="Alternative environment file.")  # noqa: UP045
+    ] = None,
+    profile: Annotated[
+        Optional[list[str]], typer.Option("--profile", help="Enable a compose profile.")  # noqa: UP045
+    ] = None,
+    nginx: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
+    ] = None,
+    network: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--network",
+            metavar="NAME",
+            help="Only this network: its containers and the routes in and out (repeatable).",
+        ),
+    ] = None,
+    service: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--service", metavar="NAME", help="Only this service and what it connects to (repeatable)."
+        ),
+    ] = None,
+    no_ports: Annotated[bool, typer.Option("--no-ports", help="Leave out published ports.")] = False,
+    hide_ok: Annotated[
+        bool, typer.Option("--hide-ok", help="Only what a warning or error is about (and its networks).")
+    ] = False,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            "--layout",
+            help="auto (by size), dot (networks as clusters), clusters (one box per "
+            "network, packed in a grid), hubs (networks as nodes), sfdp (force-directed).",
+        ),
+    ] = Layout.AUTO,
+    engine: Annotated[
+        bool, typer.Option("--engine", help="Draw what runs on the Docker engine (read-only), like scan.")
+    ] = False,
+    host: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("-H", "--host", metavar="HOST", help="Engine for --engine (default: DOCKER_HOST)."),
+    ] = None,
+    config_file: OptConfig = None,
+    debug: OptDebug = False,
+) -> None:
+    """Draw the topology: networks, containers, published ports and every proxy route, green when it
+    resolves, red with the rule ID when a finding breaks it.
+
+    Examples:
+
+      dockernet graph -o topology.png                 # the project in the current directory
+
+      dockernet graph ./shop --hide-ok -o broken.svg  # only what is wrong
+
+      dockernet graph -o topology.mmd                 # Mermaid, for a pull-request comment
+
+      dockernet graph --engine -o live.html           # what runs now, with the findings beside it
+    """
+    from dockernet import pipeline, render
+
+    def work() -> Drawing:
+        chosen = fmt.lower().lstrip(".") if fmt else (render.format_for(str(output)) if output else "dot")
+        if chosen not in render.FORMATS:
+            raise UsageError(f"--format {fmt}: use one of {', '.join(render.FORMATS)}")
+        cfg, _ = load_config(config_file, None, None)
+        if engine or host:
+            if dirs or file:
+                raise UsageError("--engine draws what runs on the engine: leave out directories and -f")
+            analysis = live_analysis(cfg, host)
+        else:
+            topology = pipeline.load_static(
+                dirs=[str(d) for d in dirs or []],
+                files=[str(f) for f in file or []],
+                project_name=project_name,
+                env_files=[str(e) for e in env_file or []],
+                profiles=list(profile or []),
+                environ=dict(os.environ),
+                nginx_overrides=_parse_overrides(list(nginx or [])),
+            )
+            analysis = pipeline.analyse(topology, cfg)
+        return draw(
+            analysis,
+            chosen,
+            layout,
+            networks=tuple(network or ()),
+            services=tuple(service or ()),
+            ports=not no_ports,
+            hide_ok=hide_ok,
+        )
+
+    # Graphviz missing for .png/.svg/.pdf: one line with the install commands, exit status 5
+    # (render.image.EXIT_GRAPHVIZ_MISSING).
+    drawing = guarded(work, debug)
+    for note in drawing.notes:
+        typer.echo(f"dockernet: note: {note}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(drawing.data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(drawing.data)
+    except OSError as e:
+        typer.echo(f"dockernet: error: cannot write {output}: {e.strerror}", err=True)
+        raise typer.Exit(UsageError.exit_status) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``graph`` command to the CLI."""
+    app.command("graph")(graph)

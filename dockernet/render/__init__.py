@@ -1,0 +1,83 @@
+"""Diagrams of the topology: ``dockernet graph``.
+
+One run's graph, resolutions and findings become a :class:`~dockernet.render.scene.Scene` (what to show),
+which each format draws: :mod:`.dot` (Graphviz DOT, and through Graphviz PNG/SVG/PDF), :mod:`.mermaid`,
+:mod:`.json` (networkx node-link) and :mod:`.html` (the SVG beside the findings). :mod:`.layout` decides how
+networks are drawn. Every function here returns the drawing; only the CLI writes files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from dockernet.errors import UsageError
+from dockernet.render.layout import Layout, choose
+from dockernet.render.scene import Scene
+
+EXTENSIONS = {
+    ".png": "png",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mmd",
+    ".mermaid": "mmd",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
+FORMATS = ("png", "svg", "pdf", "dot", "mmd", "json", "html")
+NEEDS_GRAPHVIZ = frozenset({"png", "svg", "pdf"})
+
+
+def format_for(path: str) -> str:
+    """The format a file name asks for, by its extension."""
+    ext = PurePath(path).suffix.lower()
+    if ext not in EXTENSIONS:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UsageError(f"{path}: unknown diagram format {ext or '(no extension)'}; use one of {known}")
+    return EXTENSIONS[ext]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A finished diagram."""
+
+    data: bytes
+    layout: Layout
+    """The layout used (``AUTO`` resolved)."""
+    notes: tuple[str, ...] = ()
+    """Things the user should know (e.g. the HTML has no picture because Graphviz is missing)."""
+
+
+def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
+    """The scene in format ``fmt`` (one of :data:`FORMATS`). PNG, SVG and PDF need Graphviz and raise
+    :class:`~dockernet.render.image.GraphvizMissing` without it; the HTML then says so inside."""
+    from dockernet.render import dot, image
+
+    chosen = choose(scene) if layout is Layout.AUTO else layout
+    if fmt == "dot":
+        return Drawing(dot.render(scene, chosen).encode(), chosen)
+    if fmt == "mmd":
+        from dockernet.render import mermaid
+
+        return Drawing(mermaid.render(scene).encode(), chosen)
+    if fmt == "json":
+        from dockernet.render import json as json_out
+
+        return Drawing(json_out.render(scene, chosen).encode(), chosen)
+    if fmt in NEEDS_GRAPHVIZ:
+        return Drawing(image.render(dot.render(scene, chosen), fmt, dot.engine(chosen)), chosen)
+    if fmt == "html":
+        from dockernet.render import html
+
+        svg: str | None = None
+        notes: tuple[str, ...] = ()
+        engine = dot.engine(chosen)
+        if image.available(engine):
+            svg = image.render(dot.render(scene, chosen), "svg", engine).decode()
+        else:
+            notes = (f"the HTML has the findings but no picture: {image.INSTALL_HINT}",)
+        return Drawing(html.render(scene, svg).encode(), chosen, notes)
+    raise UsageError(f"unknown diagram format {fmt}; use one of {', '.join(FORMATS)}")
