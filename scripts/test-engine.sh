@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install and start everything dockernet's tests need, offline except for Debian's package archive:
-#   - Debian packages: docker.io (engine 20.10), nginx, graphviz, busybox-static, tini, iproute2, iptables
+#   - Debian packages: docker.io (engine 20.10), nginx, graphviz, chromium, busybox-static, tini, iproute2, iptables
 #   - a running dockerd (log: /var/log/dockerd-dockernet.log)
 #   - the Compose v2 CLI plugin, taken from Debian trixie's docker-compose package
 #   - two test images built with `docker import` (no registry pulls):
@@ -48,7 +48,7 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 install_packages() {
     local -a missing=()
     local p
-    for p in docker.io nginx graphviz busybox-static tini iproute2 iptables; do
+    for p in docker.io nginx graphviz chromium busybox-static tini iproute2 iptables; do
         pkg_installed "$p" || missing+=("$p")
     done
     ((${#missing[@]})) || return 0
