@@ -136,6 +136,18 @@ def gateways(topo: Topo, net_node: str) -> list[str]:
     return out
 
 
+def upstream_names(cfg: ProxyConfig) -> frozenset[str]:
+    """Names of the config's ``upstream`` blocks: a variable whose value is one needs no DNS."""
+    names: set[str] = set()
+    stack = list(cfg.directives)
+    while stack:
+        d = stack.pop()
+        if d.name == "upstream" and d.args:
+            names.add(d.args[0])
+        stack.extend(d.block or ())
+    return frozenset(names)
+
+
 def resolve_all(topo: Topo) -> Resolved:
     """Resolve every target of every route of every proxy, and add ``route`` edges to the graph."""
     out = Resolved()
@@ -144,18 +156,21 @@ def resolve_all(topo: Topo) -> Resolved:
         if node is None:
             continue
         out.proxies[node] = cfg
+        groups = upstream_names(cfg)
         for route in cfg.routes:
             for target in route.targets:
                 if target.down:
                     continue
-                for res in _resolve_target(topo, node, route, target):
+                for res in _resolve_target(topo, node, route, target, groups):
                     out.resolutions.append(res)
                     for reached, _net in res.reached:
                         topo.graph.add_edge(node, reached, kind="route", resolution=res)
     return out
 
 
-def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, int | None, bool]]:
+def _hosts_for(
+    route: Route, target: Target, groups: frozenset[str]
+) -> Iterator[tuple[str | None, int | None, bool]]:
     """The (host, port) pairs to look up, and whether each is looked up at run time through ``resolver``."""
     if not target.variables:
         yield target.host, target.port, target.resolve
@@ -169,6 +184,8 @@ def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, int |
         return
     for value in route.values:
         hostport = value.split("://", 1)[-1].split("/", 1)[0]
+        if hostport in groups:
+            continue  # an upstream group: its servers are among the route's targets
         port = target.port
         if hostport.startswith("["):
             host = hostport[1 : hostport.find("]")]
@@ -184,8 +201,10 @@ def _hosts_for(route: Route, target: Target) -> Iterator[tuple[str | None, int |
         yield host, port, True
 
 
-def _resolve_target(topo: Topo, node: str, route: Route, target: Target) -> Iterator[Resolution]:
-    for host, port, runtime in _hosts_for(route, target):
+def _resolve_target(
+    topo: Topo, node: str, route: Route, target: Target, groups: frozenset[str]
+) -> Iterator[Resolution]:
+    for host, port, runtime in _hosts_for(route, target, groups):
         base = Resolution(
             route=route,
             target=target,
