@@ -78,6 +78,8 @@ class Topo:
     """By node id."""
     names: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """network node id -> DNS name -> service node ids answering to it."""
+    _owner: dict[str, str | None] = field(default_factory=dict)
+    _networks: dict[str, list[str]] = field(default_factory=dict)
 
     def service(self, node: str) -> Service:
         """The service behind a node id."""
@@ -90,6 +92,11 @@ class Topo:
     def namespace_owner(self, node: str) -> str | None:
         """The node whose network namespace this service uses: itself, another service, ``host``; None
         for ``network_mode: none`` or a ``container:`` target dockernet cannot see."""
+        if node not in self._owner:
+            self._owner[node] = self._find_owner(node)
+        return self._owner[node]
+
+    def _find_owner(self, node: str) -> str | None:
         seen = {node}
         while True:
             svc = self.services[node]
@@ -113,11 +120,12 @@ class Topo:
         return sorted(n for n in self.services if self.namespace_owner(n) == owner)
 
     def networks_of(self, node: str) -> list[str]:
-        """Network node ids the service's namespace is attached to."""
-        owner = self.namespace_owner(node)
-        if owner is None or owner == HOST:
-            return []
-        return sorted(self.out(owner, "attach"))
+        """Network node ids the service's namespace is attached to (the graph's attachments do not change
+        after it is built, so this is cached)."""
+        if node not in self._networks:
+            owner = self.namespace_owner(node)
+            self._networks[node] = [] if owner is None or owner == HOST else sorted(self.out(owner, "attach"))
+        return self._networks[node]
 
     def attachment_network(self, service: Service, network_node: str) -> str | None:
         """The compose key under which ``service`` is attached to that network node."""

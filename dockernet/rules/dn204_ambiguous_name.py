@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from dockernet.findings import Finding, Severity
 from dockernet.graph import HOST
-from dockernet.resolve import Kind
+from dockernet.resolve import Kind, ip_literal
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN204", "ambiguous-name", Severity.WARNING)
@@ -36,8 +36,8 @@ META = Meta("DN204", "ambiguous-name", Severity.WARNING)
 def check(ctx: Context) -> Iterator[Finding]:
     """Names answered by several services."""
     for res in ctx.resolutions(Kind.SERVICE):
-        if ctx.topo.lookup(res.proxy, res.host or "") == []:
-            continue  # IP literal
+        if res.host is None or ip_literal(res.host) is not None:
+            continue  # an address, not a name
         nodes = sorted({n for n, _ in res.reached if n != HOST})
         if len(nodes) < 2:
             continue
