@@ -963,6 +963,7 @@ class TestNetworking:
     def test_implicit_default_network(self, tmp_path: Path) -> None:
         p = load(tmp_path / "proj", {"compose.yaml": "services:\n  a:\n    image: x\n"})
         net = p.networks["default"]
+        assert net.loc == loc(tmp_path / "proj", 2)
         assert (net.key, net.name, net.declared, net.external, net.project) == (
             "default",
             "proj_default",
@@ -1099,6 +1100,29 @@ services:
         ]  # fmt: skip
         assert links[0].loc == loc(tmp_path, 4)
         assert p.services["a"].depends_on == ("db", "web")  # links imply depends_on
+
+    def test_dependency_cycle(self, tmp_path: Path) -> None:
+        e = error(
+            tmp_path,
+            {
+                "compose.yaml": """\
+services:
+  a:
+    image: x
+    depends_on: [b]
+  b:
+    image: y
+    network_mode: service:a
+"""
+            },
+        )
+        assert e.message == "dependency cycle detected: a -> b -> a"
+        assert e.line == 2
+
+    def test_long_dependency_chain_is_fine(self, tmp_path: Path) -> None:
+        chain = "".join(f"  s{i}:\n    image: x\n    depends_on: [s{i + 1}]\n" for i in range(1500))
+        p = load(tmp_path, {"compose.yaml": f"services:\n{chain}  s1500:\n    image: x\n"})
+        assert p.services["s0"].depends_on == ("s1",)
 
     def test_link_to_undefined_service(self, tmp_path: Path) -> None:
         e = error(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n    links: [ghost]\n"})

@@ -679,6 +679,47 @@ networks:
         (),
         (),
     ),
+    "odd-but-valid": (
+        {
+            "compose.yaml": """\
+services:
+  web:
+    image: nginx
+    ports:
+      - "${HTTP_PORT}:80"
+      - 8443:443
+      - "0.0.0.0:53:53/udp"
+    expose: ["3000-3002/udp", 4000]
+    extra_hosts:
+      one: [10.0.0.1, 10.0.0.2]
+    depends_on:
+      api:
+        condition: service_healthy
+    environment:
+      YES_STR: yes
+      NUM: 012
+      EMPTY:
+    labels:
+      - "traefik.http.routers.web.rule=Host(`example.com`)"
+    command: ["sh", "-c", "echo $$PATH"]
+    healthcheck:
+      test: ["NONE"]
+  api:
+    image: api
+    deploy:
+      replicas: "2"
+  side:
+    image: side
+    network_mode: "service:web"
+  all:
+    image: all
+    profiles: [one, two]
+""",
+            ".env": "COMPOSE_PROFILES=two\n",
+        },
+        (),
+        (),
+    ),
     # Both must refuse these.
     "error-undefined-network": (
         {"compose.yaml": "services:\n  a:\n    image: x\n    networks: [nope]\n"},
@@ -724,6 +765,21 @@ networks:
     ),
     "error-undefined-volume": (
         {"compose.yaml": "services:\n  a:\n    image: x\n    volumes: [data:/x]\n"},
+        (),
+        (),
+    ),
+    "error-optional-dependency-undefined": (
+        {"compose.yaml": "services:\n  a:\n    image: x\n    depends_on:\n      b: {required: false}\n"},
+        (),
+        (),
+    ),
+    "error-dependency-cycle": (
+        {
+            "compose.yaml": (
+                "services:\n  a:\n    image: x\n    depends_on: [b]\n"
+                "  b:\n    image: y\n    network_mode: service:a\n"
+            )
+        },
         (),
         (),
     ),

@@ -899,6 +899,7 @@ class _Normalizer:
                 raise _loc_err(
                     svc.network_mode_loc, f'service "{name}" depends on undefined service "{target}"'
                 )
+        _check_cycles(services)
         networks: dict[str, Network] = {}
         for key in self.networks_y:
             if key in self.used_networks:
@@ -908,7 +909,8 @@ class _Normalizer:
                 key="default",
                 name=f"{self.name}_default",
                 project=self.name,
-                loc=Loc(self.first, 0),
+                # Not declared anywhere: point at the first service that made compose create it.
+                loc=self.used_networks["default"],
                 declared=False,
             )
         networks.update(self.extra_networks)
@@ -1172,13 +1174,9 @@ class _Normalizer:
             entries = [(k, v, raw.where(k)) for k, v in raw.items()]
         else:
             raise _err(svc.where("depends_on"), f"{what}.depends_on must be a list or a mapping")
-        for dep, cfg, dpos in entries:
-            required = True
-            if isinstance(cfg, YMap):
-                required = not (cfg.get("required") is False or _scalar_str(cfg.get("required")) == "false")
+        for dep, _, dpos in entries:
             if dep not in self.all_services:
-                if not required:
-                    continue
+                # Compose 2.26 refuses this even with ``required: false``.
                 raise _err(dpos, f'service "{name}" depends on undefined service "{dep}"')
             if dep in self.active_set and dep not in out:
                 out.append(dep)
@@ -1393,6 +1391,33 @@ class _Normalizer:
         if n_scale is not None:
             return n_scale
         return n_rep if n_rep is not None else 1
+
+
+def _check_cycles(services: Mapping[str, Service]) -> None:
+    """Refuse a ``depends_on`` cycle (implicit ones from links and ``service:`` modes included), like
+    compose's "dependency cycle detected". Iterative: a chain of a thousand services is legal."""
+    done: set[str] = set()
+    for root in services:
+        if root in done:
+            continue
+        path = [root]
+        on_path = {root}
+        stack = [iter(services[root].depends_on)]
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                stack.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                continue
+            if dep in on_path:
+                cycle = [*path[path.index(dep) :], dep]
+                raise _loc_err(services[cycle[0]].loc, f"dependency cycle detected: {' -> '.join(cycle)}")
+            if dep in services and dep not in done:
+                path.append(dep)
+                on_path.add(dep)
+                stack.append(iter(services[dep].depends_on))
 
 
 def _loc_err(loc: Loc, message: str) -> InputError:
