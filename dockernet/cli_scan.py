@@ -153,9 +153,9 @@ def run_scan(
 
     session = engine.connect(host, environ, allow_exec=allow_exec)
     try:
-        snap = engine.snapshot(session, scope, progress)
+        snap = engine.snapshot(session, scope, progress, configs=True)
         live = engine.build(snap, scope)
-        read = engine.read_proxies(session, live, progress)
+        read = engine.read_proxies(session, live, progress, snap.archives)
     finally:
         session.close()
     topology = _with_proxies(live.topology, read)

@@ -33,7 +33,7 @@ import posixpath
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -61,9 +61,7 @@ from dockernet.sources import tartree
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
-NETWORK_LABEL = "com.docker.compose.network"
 ONEOFF_LABEL = "com.docker.compose.oneoff"
-NUMBER_LABEL = "com.docker.compose.container-number"
 CONFIG_FILES_LABEL = "com.docker.compose.project.config_files"
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
 DEPENDS_ON_LABEL = "com.docker.compose.depends_on"
@@ -75,7 +73,6 @@ INSPECT_THREADS = 4
 """docker-py spends its time in Python, so more threads than this gain nothing on 2 cores
 (shared/reference/engine-knowledge.md); a few hide the engine's latency."""
 TIMEOUT = 30
-NOT_RUNNING = frozenset({"exited", "restarting", "paused", "dead", "created", "removing"})
 
 Progress = Callable[[str, int, int], None]
 """``progress(phase, done, total)``, called from worker threads too."""
@@ -102,8 +99,11 @@ class Scope:
 class Engine:
     """A read-only session with one Docker engine.
 
-    Requests go through the docker SDK's low-level client (its transports: unix socket, tcp with TLS,
-    ssh); the paths and the GET-only rule are this class's.
+    The docker SDK's low-level client picks the transport (unix socket, tcp with TLS, ssh), negotiates the
+    API version and runs exec. Reads on a local unix socket bypass its requests/urllib3 stack and use
+    plain HTTP/1.1 connections, one kept alive per thread: that stack costs about 1-2 ms per request
+    (shared/reference/engine-knowledge.md, "Cost"), which is the whole difference between a scan and the
+    docker CLI's own ``inspect`` on 400 containers. The paths and the GET-only rule are this class's.
     """
 
     def __init__(self, api: Any, host: str, allow_exec: bool = False) -> None:
@@ -111,9 +111,17 @@ class Engine:
         self.host = host
         self.allow_exec = allow_exec
         self.api_version: str = str(api.api_version)
+        self._socket = host[len("unix://") :] if host.startswith("unix://") else None
+        self._local = threading.local()
+        self._conns: list[Any] = []
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         """Close the connections."""
+        with self._lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
         self._api.close()
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
@@ -125,14 +133,18 @@ class Engine:
             raise EngineError(f"{self.host}: GET {path} answered something that is not JSON") from e
 
     def _request(self, path: str, params: Mapping[str, str] | None, stream: bool) -> Any:
-        import requests
+        if self._socket is not None:
+            resp: Any = self._unix_get(path, params, stream)
+        else:
+            import requests
 
-        try:
-            resp = self._api.get(
-                self._api._url(path), params=dict(params or {}), stream=stream, timeout=TIMEOUT
-            )
-        except requests.RequestException as e:
-            raise EngineError(f"{self.host}: GET {path} failed: {_reason(e)}") from e
+            try:
+                # The SDK's session and transport; _url adds the negotiated /vX.Y.
+                resp = self._api.get(
+                    self._api._url(path), params=dict(params or {}), stream=stream, timeout=TIMEOUT
+                )
+            except requests.RequestException as e:
+                raise EngineError(f"{self.host}: GET {path} failed: {_reason(e)}") from e
         if resp.status_code == 404:
             resp.close()
             raise NotFound(path)
@@ -142,9 +154,39 @@ class Engine:
             raise EngineError(f"{self.host}: GET {path} answered {resp.status_code}: {message}")
         return resp
 
+    def _unix_get(self, path: str, params: Mapping[str, str] | None, stream: bool) -> _UnixResponse:
+        import http.client
+        from urllib.parse import quote, urlencode
+
+        target = f"/v{self.api_version}{quote(path)}" + (f"?{urlencode(dict(params))}" if params else "")
+        for attempt in (1, 2):
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = _UnixConnection(self._socket or "", TIMEOUT)
+                self._local.conn = conn
+                with self._lock:
+                    self._conns.append(conn)
+            try:
+                conn.request(
+                    "GET", target, headers={"User-Agent": "dockernet", "Accept-Encoding": "identity"}
+                )
+                raw = conn.getresponse()
+                return _UnixResponse(raw, conn, self._local, stream)
+            except (OSError, http.client.HTTPException) as e:
+                conn.close()
+                self._local.conn = None
+                # A kept-alive connection that the engine closed meanwhile: one fresh attempt.
+                if attempt == 2 or not isinstance(
+                    e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+                ):
+                    raise EngineError(f"{self.host}: GET {path} failed: {_reason(e)}") from e
+        raise AssertionError("unreachable")
+
     def archive(self, container: str, path: str) -> tartree.Fetched | None:
         """The tar archive of a container path (``docker cp``), cut at :data:`tartree.MAX_ARCHIVE` bytes;
         None when the path does not exist in the container."""
+        import requests
+
         try:
             resp = self._request(f"/containers/{container}/archive", {"path": path}, stream=True)
         except NotFound:
@@ -158,9 +200,8 @@ class Engine:
                     truncated = True
                     del buf[tartree.MAX_ARCHIVE :]
                     break
-        except Exception as e:  # a dropped stream is a truncated archive, not a failed scan
-            truncated = True
-            del e
+        except (requests.RequestException, OSError):
+            truncated = True  # a dropped stream is a cut archive, not a failed scan
         finally:
             resp.close()
         return tartree.Fetched(bytes(buf), truncated)
@@ -178,6 +219,69 @@ class Engine:
         except docker.errors.APIError as e:
             raise EngineError(f"{self.host}: exec in {container[:12]} failed: {e.explanation or e}") from e
         return int(code if code is not None else -1), out or b"", err or b""
+
+
+class _UnixConnection:
+    """An HTTP/1.1 connection over a unix socket (created lazily, kept alive)."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        import http.client
+
+        self._path = path
+        self._timeout = timeout
+        self._conn = http.client.HTTPConnection("localhost", timeout=timeout)
+        self._conn.connect = self._connect  # type: ignore[method-assign]
+
+    def _connect(self) -> None:
+        import socket
+
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self._timeout)
+        sock.connect(self._path)
+        self._conn.sock = sock
+
+    def request(self, method: str, target: str, headers: Mapping[str, str]) -> None:
+        self._conn.request(method, target, headers=dict(headers))
+
+    def getresponse(self) -> Any:
+        return self._conn.getresponse()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _UnixResponse:
+    """The parts of a requests response that :class:`Engine` uses, over an http.client response."""
+
+    def __init__(self, raw: Any, conn: _UnixConnection, local: threading.local, stream: bool) -> None:
+        self._raw = raw
+        self._conn = conn
+        self._local = local
+        self.status_code: int = raw.status
+        self.reason: str = raw.reason
+        self._body: bytes | None = None if stream else raw.read()
+
+    @property
+    def text(self) -> str:
+        return (self._body if self._body is not None else b"").decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self._body if self._body is not None else self._raw.read())
+
+    def iter_content(self, chunk_size: int) -> Iterator[bytes]:
+        while True:
+            chunk = self._raw.read(chunk_size)
+            if not chunk:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        if self._body is None and not self._raw.isclosed():
+            # A stream left unread cannot share its connection with the next request.
+            self._conn.close()
+            self._local.conn = None
+        elif self._body is None:
+            self._raw.close()
 
 
 class NotFound(Exception):
@@ -323,6 +427,9 @@ class Snapshot:
     inspects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """``GET /containers/{id}/json`` by container ID, for the containers in scope and their neighbours."""
     partial: tuple[str, ...] = ()
+    archives: Mapping[str, tartree.Fetched | None] = field(default_factory=dict)
+    """Archives of ``/etc/nginx`` fetched during the snapshot, by container ID (None: no such path);
+    not recorded."""
 
     def to_json(self) -> dict[str, Any]:
         """The snapshot as a JSON-ready dict (the recording format of tests/data/engine/)."""
@@ -450,9 +557,18 @@ def _find_id(by_id: Mapping[str, Any], ref: str) -> str | None:
 
 
 def snapshot(
-    engine: Engine, scope: Scope = Scope(), progress: Progress | None = None, strict: bool = True
+    engine: Engine,
+    scope: Scope = Scope(),
+    progress: Progress | None = None,
+    strict: bool = True,
+    configs: bool = False,
 ) -> Snapshot:
-    """Read the engine: two list calls, then one inspect per container in scope or context."""
+    """Read the engine: two list calls, then one inspect per container in scope or context.
+
+    With ``configs``, the archives of ``/etc/nginx`` of the checked containers that look like proxies in
+    the list (image or command) are fetched meanwhile, on one more thread: the engine takes 100-200 ms per
+    archive and serves them one at a time, so they overlap the inspects instead of following them.
+    """
     report = progress or (lambda phase, done, total: None)
     report("listing containers and networks", 0, 2)
     containers = engine.get("/containers/json", {"all": "1"})
@@ -462,6 +578,13 @@ def snapshot(
         raise EngineError(f"{engine.host}: the engine's container or network list is not a list")
     checked, context = select(containers, networks, scope, strict)
     wanted = sorted(checked | context)
+    archives: dict[str, Any] = {}
+    fetcher = ThreadPoolExecutor(max_workers=1) if configs else None
+    if fetcher is not None:
+        for c in containers:
+            cid = str(c.get("Id", ""))
+            if cid in checked and _listed_as_proxy(c):
+                archives[cid] = fetcher.submit(_prefetch, engine, cid)
     inspects: dict[str, Mapping[str, Any]] = {}
     partial: list[str] = []
     lock = threading.Lock()
@@ -490,6 +613,10 @@ def snapshot(
         with ThreadPoolExecutor(max_workers=min(INSPECT_THREADS, len(wanted))) as pool:
             for _ in pool.map(one, wanted):
                 pass
+    fetched: dict[str, tartree.Fetched | None] = {}
+    if fetcher is not None:
+        fetcher.shutdown(wait=True)
+        fetched = {cid: future.result() for cid, future in archives.items() if future.result() is not _FAILED}
     # A container that vanished between the list and its inspect is not part of the result.
     gone = {cid for cid in wanted if cid not in inspects}
     kept = tuple(c for c in containers if str(c.get("Id", "")) not in gone)
@@ -499,6 +626,26 @@ def snapshot(
         networks=tuple(networks),
         inspects=inspects,
         partial=tuple(sorted(partial)),
+        archives=fetched,
+    )
+
+
+_FAILED = tartree.Fetched(b"", truncated=True)
+"""Marks a prefetch that failed: the proxy reader asks again and reports the error itself."""
+
+
+def _prefetch(engine: Engine, cid: str) -> tartree.Fetched | None:
+    try:
+        return engine.archive(cid, ETC_NGINX)
+    except EngineError:
+        return _FAILED
+
+
+def _listed_as_proxy(c: Mapping[str, Any]) -> bool:
+    """A container that may run nginx, judged from the list alone (image name, command line)."""
+    return bool(
+        _NGINX_WORD.search(str(c.get("Image") or ""))
+        or re.search(r"(^|[/\s'\"])nginx(\s|$|['\";])", str(c.get("Command") or ""))
     )
 
 
@@ -896,8 +1043,11 @@ def read_proxies(
     engine: Engine,
     live: Live,
     progress: Progress | None = None,
+    prefetched: Mapping[str, tartree.Fetched | None] | None = None,
 ) -> ProxyRead:
-    """Each proxy container's nginx configuration, read out of the container."""
+    """Each proxy container's nginx configuration, read out of the container (using the archives that
+    :func:`snapshot` fetched already)."""
+    ready = dict(prefetched or {})
     report = progress or (lambda phase, done, total: None)
     proxies = [
         svc
@@ -905,24 +1055,40 @@ def read_proxies(
         for svc in project.services.values()
         if svc.key in live.checked and is_proxy(svc)
     ]
-    configs: list[ProxyConfig] = []
-    files: dict[tuple[str, str], Mapping[str, bytes]] = {}
-    partial: list[str] = []
-    for n, svc in enumerate(proxies):
-        report("reading proxy configs", n, len(proxies))
-        cfg, read, problems = _read_one(engine, live.ids[svc.key], svc, live.containers[svc.key])
-        configs.append(cfg)
-        files[svc.key] = read
-        partial.extend(problems)
-    report("reading proxy configs", len(proxies), len(proxies))
-    return ProxyRead(tuple(configs), files, tuple(partial))
+    lock = threading.Lock()
+    done = 0
+
+    def one(svc: Service) -> tuple[ProxyConfig, Mapping[str, bytes], list[str]]:
+        nonlocal done
+        result = _read_one(engine, live.ids[svc.key], svc, live.containers[svc.key], ready)
+        with lock:
+            done += 1
+            report("reading proxy configs", done, len(proxies))
+        return result
+
+    report("reading proxy configs", 0, len(proxies))
+    results: list[tuple[ProxyConfig, Mapping[str, bytes], list[str]]] = []
+    if proxies:
+        # The engine spends about 100-200 ms per archive (it mounts the container's file system): overlap.
+        with ThreadPoolExecutor(max_workers=min(INSPECT_THREADS, len(proxies))) as pool:
+            results = list(pool.map(one, proxies))
+    configs = tuple(cfg for cfg, _, _ in results)
+    files = {svc.key: read for svc, (_, read, _) in zip(proxies, results, strict=True)}
+    partial = tuple(p for _, _, problems in results for p in problems)
+    return ProxyRead(configs, files, partial)
 
 
 def _read_one(
-    engine: Engine, cid: str, svc: Service, cname: str
+    engine: Engine, cid: str, svc: Service, cname: str, ready: Mapping[str, tartree.Fetched | None]
 ) -> tuple[ProxyConfig, Mapping[str, bytes], list[str]]:
     entry = entry_file(svc)
-    tree = tartree.TarTree(lambda path: engine.archive(cid, path), label=cname)
+
+    def fetch(path: str) -> tartree.Fetched | None:
+        if path == ETC_NGINX and cid in ready:
+            return ready[cid]
+        return engine.archive(cid, path)
+
+    tree = tartree.TarTree(fetch, label=cname)
     problems: list[str] = []
     config_dir = ETC_NGINX if entry.startswith(ETC_NGINX + "/") else posixpath.dirname(entry)
     hidden = _tmpfs_over(svc, config_dir)
@@ -1049,11 +1215,3 @@ def context_for(static: Topology, snap: Snapshot, scope: Scope = Scope()) -> Top
         host_gateway=live.topology.host_gateway,
         partial=static.partial + live.topology.partial,
     )
-
-
-# ------------------------------------------------------------------------------------------ recording
-
-
-def dump(snap: Snapshot) -> str:
-    """A snapshot as indented JSON (for tests/data/engine/)."""
-    return json.dumps(snap.to_json(), indent=1, sort_keys=True) + "\n"
