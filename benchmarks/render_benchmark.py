@@ -294,7 +294,13 @@ def measure(
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{containers}-{networks}-{layout.value}.png").write_bytes(png)
         (out / f"{containers}-{networks}-{layout.value}.dot").write_text(source)
-    return {"python": statistics.median(py), "graphviz": statistics.median(gv), "bytes": float(len(png))}
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return {
+        "python": statistics.median(py),
+        "graphviz": statistics.median(gv),
+        "width": float(width),
+        "height": float(height),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -308,15 +314,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, help="write the PNG and DOT of each run here")
     args = parser.parse_args(argv)
-    print("| containers | networks | layout | scene + DOT (s) | Graphviz PNG (s) | total (s) |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print(
+        "| containers | networks | layout | analyse, scene, DOT (s) | Graphviz PNG (s) | total (s) | PNG px |"
+    )
+    print("|---:|---:|---|---:|---:|---:|---:|")
     for size in args.sizes.split(","):
         containers, networks = (int(x) for x in size.split(":"))
         for name in args.layouts.split(","):
             r = measure(containers, networks, Layout(name), args.repeat, args.out)
             total = r["python"] + r["graphviz"]
             times = f"{r['python']:.2f} | {r['graphviz']:.2f} | {total:.2f}"
-            print(f"| {containers} | {networks} | {name} | {times} |")
+            size = f"{r['width']:.0f} x {r['height']:.0f}"
+            print(f"| {containers} | {networks} | {name} | {times} | {size} |")
             sys.stdout.flush()
     return 0
 

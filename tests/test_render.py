@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from dockernet import cli_graph, pipeline, render
 from dockernet.errors import UsageError
-from dockernet.model import Topology
+from dockernet.model import Network, Topology
 from dockernet.render import dot, html, image, mermaid
 from dockernet.render import json as json_out
 from dockernet.render.layout import Layout, choose
@@ -162,6 +162,36 @@ def test_no_ports() -> None:
     assert "host" not in {n.id for n in s.nodes}
     # ... unless something else needs the host: a host-networked service.
     assert "host" in {n.id for n in scene_of("modes", ports=False).nodes}
+
+
+def test_engine_host_and_none_networks_and_unused_networks_are_not_drawn() -> None:
+    t = load(FIXTURES["modes"])
+    extra = (
+        Network(key="host", name="host", project=None, driver="host"),
+        Network(key="none", name="none", project=None, driver="null"),
+        Network(key="other_default", name="other_default", project="other"),
+    )
+    a = pipeline.analyse(replace(t, engine_networks=extra))
+    s = build(a.topo, a.resolved, a.findings)
+    assert [n.id for n in s.networks] == ["network:bridge"]
+    # ... unless asked for.
+    s = build(a.topo, a.resolved, a.findings, Options(networks=("other_default",)))
+    assert [n.id for n in s.networks] == ["network:other_default"]
+
+
+def test_live_state_is_shown() -> None:
+    t = load(FIXTURES["shop"])
+    project = t.projects[0]
+    db = replace(project.services["db"], state="exited", exit_code=3)
+    app_ = replace(project.services["app"], state="running", health="unhealthy")
+    services = MappingProxyType({**project.services, "db": db, "app": app_})
+    a = pipeline.analyse(replace(t, projects=(replace(project, services=services),)))
+    s = build(a.topo, a.resolved, a.findings)
+    assert "exited (3)" in s.node("service:shop/db").details
+    assert "running, unhealthy" in s.node("service:shop/app").details
+    text = dot.render(s, Layout.DOT)
+    db_line = next(line for line in text.splitlines() if line.strip().startswith('"service:shop/db" ['))
+    assert 'style="rounded,filled,dashed"' in db_line and 'fillcolor="#eeeeee"' in db_line
 
 
 def test_findings_point_at_what_they_are_about() -> None:
@@ -406,6 +436,17 @@ def test_html_opens_in_chromium_and_lists_the_findings(
     dom = _chromium(chromium_bin, tmp_path / "profile", "--dump-dom", page.as_uri() + f"#f{i}")
     assert f'id="{key}" class="edge route error hl"' in dom
     assert 'class="finding error pinned"' in dom
+
+
+def test_cli_engine(tmp_path: Path, docker_engine: object) -> None:
+    """``graph --engine`` draws whatever runs on the test engine (read-only)."""
+    out = tmp_path / "live.json"
+    result = CliRunner().invoke(app, ["graph", "--engine", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["directed"] is True and "nodes" in data and "edges" in data
+    result = CliRunner().invoke(app, ["graph", "--engine", str(DATA / "shop"), "-o", str(out)])
+    assert result.exit_code == 3 and "leave out directories" in result.output
 
 
 # ------------------------------------------------------------------------------------------- at scale

@@ -85,6 +85,12 @@ def _node_style(node: Node, layout: Layout) -> dict[str, str | None]:
     if kind is NodeKind.SERVICE:
         proxy = bool(node.data.get("proxy"))
         style.update(fillcolor="#fff8e1" if proxy else "white")
+        if node.data.get("proxy_config") == "not visible":
+            style.update(style="rounded,filled,dashed")
+        state = node.data.get("state")
+        if state is not None and state != "running":
+            # Live: a container that is not running answers nothing.
+            style.update(style="rounded,filled,dashed", fillcolor="#eeeeee")
     elif kind is NodeKind.NETWORK:
         internal = bool(node.data.get("internal"))
         bridge = bool(node.data.get("default_bridge"))
@@ -169,7 +175,10 @@ def _legend(scene: Scene, layout: Layout) -> str:
     boxes = []
     if NodeKind.NETWORK in kinds:
         hub = layout in (Layout.HUBS, Layout.SFDP)
-        boxes.append((NETWORK_FILL if hub else CLUSTER_FILL, "network (dashed: internal)"))
+        internal = any(n.data.get("internal") for n in scene.networks)
+        boxes.append(
+            (NETWORK_FILL if hub else CLUSTER_FILL, "network" + (" (dashed: internal)" if internal else ""))
+        )
     if any(n.kind is NodeKind.SERVICE and n.data.get("proxy") for n in scene.nodes):
         boxes.append(("#fff8e1", "proxy (nginx)"))
     if kinds & {NodeKind.UNRESOLVED, NodeKind.SOCKET}:

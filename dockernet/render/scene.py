@@ -354,7 +354,7 @@ def _add_services(d: _Draft) -> None:
             lines.append("network_mode: none")
         elif mode in (NetworkMode.SERVICE, NetworkMode.CONTAINER):
             lines.append(f"network_mode: {mode.value}:{svc.network_mode_target}")
-        net_lines: list[str] = []
+        net_lines: list[tuple[str, str | None, tuple[str, ...]]] = []
         networks_data: list[dict[str, Any]] = []
         for net_node in d.attached.get(node, []):
             net = topo.networks[net_node]
@@ -362,16 +362,9 @@ def _add_services(d: _Draft) -> None:
             att = svc.attachment(key) if net_node != DEFAULT_BRIDGE else None
             ip = (att.ip or att.ipv4_address or att.ipv6_address) if att else None
             aliases = tuple(sorted(att.aliases)) if att else ()
-            text = net.name + (f" {ip}" if ip else "")
-            if aliases:
-                text += " aka " + ", ".join(aliases)
-            net_lines.append(text)
+            net_lines.append((net.name, ip, aliases))
             networks_data.append({"network": net.name, "ip": ip, "aliases": list(aliases)})
-        if len(d.attached.get(node, [])) > 1 or any(" " in t for t in net_lines):
-            if len(net_lines) > MAX_NETWORK_LINES:
-                more = len(net_lines) - MAX_NETWORK_LINES + 1
-                net_lines = [*net_lines[: MAX_NETWORK_LINES - 1], f"+ {more} more networks"]
-            lines.extend(net_lines)
+        lines.extend(_network_lines(net_lines))
         cfg = d.resolved.proxies.get(node)
         if cfg is not None:
             if cfg.root is None:
@@ -403,11 +396,29 @@ def _add_services(d: _Draft) -> None:
                     for p in svc.ports
                 ],
                 "proxy": cfg is not None,
+                "proxy_config": None if cfg is None else ("not visible" if cfg.root is None else cfg.how),
                 "file": relpath(svc.loc.file, d.base),
                 "line": svc.loc.line or None,
             },
         )
     _add_groups(d)
+
+
+def _network_lines(nets: Sequence[tuple[str, str | None, tuple[str, ...]]]) -> list[str]:
+    """``net 10.0.0.5 aka api`` per network; on one network, the network is the box it is drawn in, so
+    only the address and aliases."""
+    if len(nets) == 1:
+        _, ip, aliases = nets[0]
+        text = " ".join(filter(None, [ip, "aka " + ", ".join(aliases) if aliases else None]))
+        return [text] if text else []
+    lines = [
+        " ".join(filter(None, [name, ip, "aka " + ", ".join(aliases) if aliases else None]))
+        for name, ip, aliases in nets
+    ]
+    if len(lines) > MAX_NETWORK_LINES:
+        more = len(lines) - MAX_NETWORK_LINES + 1
+        lines = [*lines[: MAX_NETWORK_LINES - 1], f"+ {more} more networks"]
+    return lines
 
 
 def _add_groups(d: _Draft) -> None:
@@ -763,20 +774,30 @@ def _neighbours(d: _Draft, nodes: set[str], kinds: tuple[EdgeKind, ...]) -> set[
 
 def _select(d: _Draft, opts: Options) -> set[str]:
     """The node ids to draw."""
-    keep = set(d.nodes)
+    # Networks nothing is attached to: the engine's own ``host`` and ``none`` (host networking is drawn as
+    # the host's namespace) and, live, the networks of whatever else runs there. One a finding is about, or
+    # one asked for, stays.
+    asked_networks = _match_networks(d, opts.networks) if opts.networks else set()
+    keep = {
+        n
+        for n, node in d.nodes.items()
+        if node.kind is not NodeKind.NETWORK
+        or d.members.get(n)
+        or node.status in (Status.ERROR, Status.WARNING)
+        or n in asked_networks
+    }
     focused = bool(opts.networks or opts.services)
     if focused:
         focus: set[str] = set()
         if opts.networks:
-            nets = _match_networks(d, opts.networks)
-            focus |= nets | {m for n in nets for m in d.members.get(n, [])}
+            focus |= asked_networks | {m for n in asked_networks for m in d.members.get(n, [])}
         if opts.services:
             svcs = _group_closure(d, _match_services(d, opts.services))
             focus |= svcs | {n for s in svcs for n in d.attached.get(s, [])}
             focus = _neighbours(d, focus, (EdgeKind.ROUTE, EdgeKind.PUBLISH))
         else:
             focus = _neighbours(d, focus, (EdgeKind.ROUTE,))
-        keep = _group_closure(d, focus)
+        keep &= _group_closure(d, focus)
     if opts.hide_ok:
         bad = {n.id for n in d.nodes.values() if n.status in (Status.ERROR, Status.WARNING, Status.UNKNOWN)}
         for e in d.edges.values():
@@ -793,7 +814,7 @@ def _select(d: _Draft, opts: Options) -> set[str]:
         }
     elif focused:
         # A kept service needs one network to be drawn in; other networks only when asked for.
-        asked: set[str] = _match_networks(d, opts.networks) if opts.networks else set()
+        asked = set(asked_networks)
         if opts.services:
             asked |= {n for s in _match_services(d, opts.services) for n in d.attached.get(s, [])}
         keep = {n for n in keep if d.nodes[n].kind is not NodeKind.NETWORK or n in asked}
