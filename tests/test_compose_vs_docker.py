@@ -720,6 +720,37 @@ services:
         (),
         (),
     ),
+    "extends-and-include-paths": (
+        {
+            "compose.yaml": """\
+include:
+  - path: parts/cache.yaml
+    project_directory: parts/root
+    env_file: parts/cache.env
+services:
+  a:
+    image: x
+    networks: [cachenet]
+""",
+            "sub/over.yml": "services:\n  b:\n    extends: {file: base.yml, service: base}\n",
+            "base.yml": "services:\n  base:\n    image: root-base\n    volumes: ['./rel:/rel']\n",
+            "sub/base.yml": "services:\n  base:\n    image: sub-base\n",
+            "parts/cache.yaml": """\
+services:
+  cache:
+    image: ${CACHE_IMAGE}
+    volumes: ["./data:/data"]
+    networks: [cachenet]
+networks:
+  cachenet:
+    name: ${CACHE_NET:-cache-default}
+""",
+            "parts/cache.env": "CACHE_IMAGE=redis:7\nCACHE_NET=cache-from-env\n",
+            "multi.yaml": "services:\n  m:\n    image: x\n---\nservices:\n  m:\n    hostname: h\n",
+        },
+        ("compose.yaml", "sub/over.yml", "multi.yaml"),
+        (),
+    ),
     # Both must refuse these.
     "error-undefined-network": (
         {"compose.yaml": "services:\n  a:\n    image: x\n    networks: [nope]\n"},

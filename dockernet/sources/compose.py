@@ -698,7 +698,9 @@ def _apply_include(doc: YMap, file: str, ctx: _Context) -> None:
         if isinstance(services, YMap):
             for svc in services.values():
                 if isinstance(svc, YMap):
-                    _rebase_service_paths(svc, inc_dir, inc_env)
+                    # Compose 2.26 resolves an included file's bind mounts against the file's directory and
+                    # everything else against ``project_directory`` (they differ only when it is set).
+                    _rebase_service_paths(svc, inc_dir, inc_env, os.path.dirname(abs_paths[0]))
         for kind in ("services", "networks", "volumes", "secrets", "configs"):
             src = sub.get(kind)
             if not isinstance(src, YMap) or not src:
@@ -734,8 +736,11 @@ def _is_remote(context: str) -> bool:
     return "://" in context or context.startswith(("git@", "github.com/"))
 
 
-def _rebase_service_paths(svc: YMap, base_dir: str, env: Mapping[str, str]) -> None:
+def _rebase_service_paths(
+    svc: YMap, base_dir: str, env: Mapping[str, str], volumes_dir: str | None = None
+) -> None:
     """Make the relative paths of a service from another directory (extends, include) absolute."""
+    vdir = volumes_dir or base_dir
     build = svc.get("build")
     if isinstance(build, str) and not _is_remote(build):
         svc["build"] = _abs_path(build, base_dir, env)
@@ -750,11 +755,11 @@ def _rebase_service_paths(svc: YMap, base_dir: str, env: Mapping[str, str]) -> N
             if isinstance(vol, str):
                 source, sep, rest = _split_volume_source(vol)
                 if sep and source.startswith("."):
-                    volumes[i] = _abs_path(source, base_dir, env) + sep + rest
+                    volumes[i] = _abs_path(source, vdir, env) + sep + rest
             elif isinstance(vol, YMap) and isinstance(vol.get("source"), str):
                 source = vol["source"]
                 if vol.get("type") == "bind" and not os.path.isabs(source) and not source.startswith("~"):
-                    vol["source"] = _abs_path(source, base_dir, env)
+                    vol["source"] = _abs_path(source, vdir, env)
     env_file = svc.get("env_file")
     if isinstance(env_file, str):
         svc["env_file"] = _abs_path(env_file, base_dir, env)
