@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,3 +251,67 @@ def test_sarif_on_every_sample(sample) -> None:
     assert got == set(sample.expected)
     gh = run("check", *dirs, "--format", "github", cwd=REPO).stdout.splitlines()
     assert len(gh) == len(sample.expected)
+
+
+def _bomb(root: Path) -> None:
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)
+    ]
+    (root / "compose.yaml").write_text("\n".join(levels) + "\nservices: {}\n")
+
+
+def _big(root: Path) -> None:
+    with (root / "compose.yaml").open("w") as fh:
+        fh.write("services:\n")
+        line = "  # " + "x" * 1000 + "\n"
+        for _ in range(50_000):
+            fh.write(line)
+
+
+def _with_nginx(conf: str, extra: dict[str, str] | None = None) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / "compose.yaml").write_text(
+            COMPOSE.replace("./nginx.conf:/etc/nginx/conf.d/default.conf", "./conf:/etc/nginx/conf.d")
+        )
+        (root / "conf").mkdir()
+        (root / "conf" / "default.conf").write_text(conf)
+        for name, text in (extra or {}).items():
+            (root / "conf" / name).write_text(text)
+
+    return make
+
+
+MALFORMED = {
+    "bad-yaml": (lambda r: (r / "compose.yaml").write_text("services:\n  a: [\n"), "compose.yaml:3: error: "),
+    "yaml-bomb": (_bomb, "compose.yaml:1: error: "),
+    "binary": (lambda r: (r / "compose.yaml").write_bytes(b"\x7fELF\x00\x01\x02"), "compose.yaml: error: "),
+    "non-utf8": (lambda r: (r / "compose.yaml").write_bytes(b"services:\n  caf\xe9: {}\n"), "compose.yaml"),
+    "50MB": (_big, "compose.yaml: error: file too large"),
+    "include-cycle": (
+        _with_nginx(
+            "include /etc/nginx/conf.d/a.inc;\n",
+            {"a.inc": "include /etc/nginx/conf.d/b.inc;\n", "b.inc": "include /etc/nginx/conf.d/a.inc;\n"},
+        ),
+        "conf/b.inc:1: error: ",
+    ),
+    "missing-include": (
+        _with_nginx("include /etc/nginx/conf.d/missing.inc;\n"),
+        "conf/default.conf:1: error: ",
+    ),
+    "nginx-syntax": (_with_nginx("server {\n    listen 80\n}\n"), "conf/default.conf:3: error: "),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_input_is_one_line_exit_2_and_fast(case: str, tmp_path: Path) -> None:
+    import time
+
+    make, prefix = MALFORMED[case]
+    make(tmp_path)
+    start = time.monotonic()
+    done = run("check", cwd=tmp_path)
+    elapsed = time.monotonic() - start
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(prefix) and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert elapsed < 20, f"{case} took {elapsed:.1f} s"

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.findings import Finding, Severity
+from dockernet.model import PortMapping
 from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
 from dockernet.rules.query import reached_services
 
@@ -50,7 +51,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             ctx,
             res,
             f"{port} ({where(res)} of {ctx.service(res.proxy).name}) is the host side of {target.name}'s "
-            f'ports mapping "{port}:{mapping.target}"; between containers the container port '
+            f'ports mapping "{_spec(mapping)}"; between containers the container port '
             f"{mapping.target} applies",
             f"use the container port: {directive_text(res, with_host(res, res.host or '', mapping.target))}",
         )
+
+
+def _spec(mapping: PortMapping) -> str:
+    """The mapping in compose's short syntax: ``127.0.0.1:8080:3000``."""
+    host_ip = f"[{mapping.host_ip}]" if mapping.host_ip and ":" in mapping.host_ip else mapping.host_ip
+    return ":".join(str(p) for p in (host_ip, mapping.published, mapping.target) if p is not None)

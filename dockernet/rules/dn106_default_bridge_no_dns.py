@@ -49,8 +49,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         proxy = ctx.service(res.proxy)
         if res.no_dns == "host network":
             hint = (
-                f"{proxy.name} uses network_mode: host: address the target by a port it publishes on the host "
-                f"(127.0.0.1:PORT), or drop network_mode: host and share a network with it"
+                f"{proxy.name} uses network_mode: host: address the target by a port it publishes on the "
+                f"host (127.0.0.1:PORT), or drop network_mode: host and share a network with it"
             )
         else:
             hint = (

@@ -58,5 +58,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             res,
             f"{t.raw} ({where(res)} of {proxy.name}) is resolved per request, but no resolver is in scope: "
             f"nginx cannot resolve {what} and answers 502",
-            "add `resolver 127.0.0.11 valid=10s ipv6=off;` (Docker's embedded DNS) to the http or server block",
+            "add `resolver 127.0.0.11 valid=10s ipv6=off;` (Docker's embedded DNS) to the http or server "
+            "block",
         )

@@ -45,7 +45,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         resolvers = res.route.resolvers
         names_container = res.kind is Kind.SERVICE and bool(res.reached) and res.host is not None
         if names_container and DOCKER_DNS not in resolvers and not res.no_dns:
-            why = f"resolver {' '.join(resolvers)} does not know container names; only Docker's {DOCKER_DNS} does"
+            why = (
+                f"resolver {' '.join(resolvers)} does not know container names; only Docker's {DOCKER_DNS} "
+                "does"
+            )
             hint = f"resolver {DOCKER_DNS} valid=10s ipv6=off;"
         elif DOCKER_DNS in resolvers and res.no_dns in ("default bridge", "host network"):
             why = f"{proxy.name} is on the {res.no_dns}, where no DNS server listens on {DOCKER_DNS}"
