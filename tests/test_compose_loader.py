@@ -487,10 +487,10 @@ class TestInterpolation:
         assert sub.unset == ["NOPE"]
 
     def test_deep_nesting_is_refused_quickly(self) -> None:
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(InterpolationError):
             Substituter.from_mapping({})("${A:-" * 100_000 + "}" * 100_000)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
 
     def test_required_variable_error_has_file_and_line(self, tmp_path: Path) -> None:
         e = error(tmp_path, {"compose.yaml": "services:\n  a:\n    image: ${IMAGE:?set IMAGE}\n"})
@@ -661,9 +661,9 @@ class TestMalformed:
         for i in range(1, 10):
             prev, cur = chr(96 + i), chr(97 + i)
             lines.append(f"x-{cur}: &{cur} [{', '.join([f'*{prev}'] * 10)}]")
-        start = time.perf_counter()
+        start = time.process_time()
         e = error(tmp_path, {"compose.yaml": "\n".join(lines) + "\nservices: {a: {image: x}}\n"})
-        assert time.perf_counter() - start < 5
+        assert time.process_time() - start < 5
         assert "alias bomb" in e.message
 
     def test_merge_key_bomb(self, tmp_path: Path) -> None:
@@ -671,9 +671,9 @@ class TestMalformed:
         for i in range(1, 10):
             prev, cur = chr(96 + i), chr(97 + i)
             lines.append(f"x-{cur}: &{cur}\n  <<: [*{prev}]\n  k{i}: [{', '.join([f'*{prev}'] * 10)}]")
-        start = time.perf_counter()
+        start = time.process_time()
         e = error(tmp_path, {"compose.yaml": "\n".join(lines) + "\nservices: {a: {image: x}}\n"})
-        assert time.perf_counter() - start < 5
+        assert time.process_time() - start < 5
         assert "alias bomb" in e.message
 
     def test_recursive_alias(self, tmp_path: Path) -> None:
@@ -701,9 +701,9 @@ class TestMalformed:
             fh.write(b"services:\n  a:\n    image: x\n")
             fh.seek(50 * 1024 * 1024)
             fh.write(b"\n")
-        start = time.perf_counter()
+        start = time.process_time()
         e = error(tmp_path)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
         assert "file too large" in e.message
 
     @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
@@ -713,9 +713,9 @@ class TestMalformed:
 
     def test_too_many_lines(self, tmp_path: Path) -> None:
         text = "services:\n  a:\n    image: x\n    environment:\n" + "      - A=1\n" * 250_000
-        start = time.perf_counter()
+        start = time.process_time()
         e = error(tmp_path, {"compose.yaml": text})
-        assert time.perf_counter() - start < 5
+        assert time.process_time() - start < 5
         assert "too large for a compose file" in e.message
 
     @pytest.mark.parametrize(
@@ -1420,6 +1420,9 @@ networks:
 
 # ========================================================================================== performance
 
+# Timing assertions in this file use CPU time (time.process_time): the test machines are shared, and wall
+# time there varies several-fold with the load of other jobs.
+
 
 def _generated(n_services: int, n_networks: int) -> str:
     """A large project like the one in compose-knowledge.md A16: anchors, aliases, ipam, interpolation."""
@@ -1449,9 +1452,10 @@ def test_thousand_services_load_fast(tmp_path: Path) -> None:
 
 
 def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    """CPU seconds of ``fn()``: stable where wall time depends on what else the machine runs."""
+    start = time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 if sys.platform == "win32":  # pragma: no cover - paths in the expectations are POSIX
