@@ -277,14 +277,34 @@ def _write_single(w: _Writer, scene: Scene, layout: Layout) -> None:
     # With networks as clusters, a service sits in one of them; a dashed line to the border of each of its
     # other networks says it is on them too (the line ends at an invisible anchor, clipped by lhead).
     edges = [e for e in scene.edges if not (e.kind is EdgeKind.ATTACH and clustered and e.implied)]
-    _write_nodes(w, scene, layout, clustered, edges)
+    nodes = {n.id: n for n in scene.nodes}
+    labels: dict[tuple[str | None, str | None], list[str]] = defaultdict(list)
+    if clustered:
+        for e in edges:
+            line = _label_node(e, e.source, e.target, layout) if e.kind is not EdgeKind.ATTACH else None
+            if line is not None:
+                labels[_label_place(nodes[e.source], nodes[e.target])].append(line)
+    _write_nodes(w, scene, layout, clustered, edges, labels)
     for edge in edges:
+        if clustered and edge.kind is not EdgeKind.ATTACH:
+            for line in _label_edges(edge, edge.source, edge.target, layout):
+                w.line(line)
+            continue
         style = _edge_style(edge, layout)
         target = edge.target
         if clustered and edge.kind is EdgeKind.ATTACH:
             target = "anchor:" + edge.target
             style.update(lhead="cluster_" + edge.target)
         w.line(f"{quote(edge.source)} -> {quote(target)}{attrs(style)};")
+
+
+def _label_place(source: Node, target: Node) -> tuple[str | None, str | None]:
+    """(network cluster, namespace group) an edge's label node is drawn in: the innermost one holding both
+    ends, so that a line inside a cluster stays inside it."""
+    if source.home != target.home:
+        return (None, None)
+    group = source.group if source.group is not None and source.group == target.group else None
+    return (source.home, group)
 
 
 def _write_node(
@@ -307,6 +327,7 @@ def _write_group(
     nodes: Mapping[str, Node],
     layout: Layout,
     rename: Mapping[str, str] | None = None,
+    labels: Mapping[tuple[str | None, str | None], list[str]] | None = None,
 ) -> None:
     w.open(f"subgraph {quote('cluster_' + group.id)}")
     w.line(
@@ -326,6 +347,8 @@ def _write_group(
     for m in group.members:
         if m in nodes:
             _write_node(w, nodes[m], layout, (rename or {}).get(m))
+    for line in (labels or {}).get((group.home, group.id), []):
+        w.line(line)
     w.close()
 
 
@@ -342,7 +365,14 @@ def _wrap_isolated(w: _Writer, names: list[str], linked: set[str]) -> None:
             w.line(f"{quote(a)} -> {quote(b)} [style=invis];")
 
 
-def _write_nodes(w: _Writer, scene: Scene, layout: Layout, clustered: bool, edges: list[Edge]) -> None:
+def _write_nodes(
+    w: _Writer,
+    scene: Scene,
+    layout: Layout,
+    clustered: bool,
+    edges: list[Edge],
+    labels: Mapping[tuple[str | None, str | None], list[str]],
+) -> None:
     nodes = {n.id: n for n in scene.nodes}
     grouped = {m for g in scene.groups for m in g.members}
     linked = {e.source for e in edges} | {e.target for e in edges}
@@ -360,7 +390,9 @@ def _write_nodes(w: _Writer, scene: Scene, layout: Layout, clustered: bool, edge
             for n in inside.get(net.id, []):
                 _write_node(w, n, layout)
             for g in groups_in.get(net.id, []):
-                _write_group(w, g, nodes, layout)
+                _write_group(w, g, nodes, layout, labels=labels)
+            for line in labels.get((net.id, None), []):
+                w.line(line)
             names = [n.id for n in inside.get(net.id, [])]
             if any(e.kind is EdgeKind.ATTACH and e.target == net.id for e in edges):
                 w.line(f'{quote("anchor:" + net.id)} [shape="point", style="invis", width="0.01", label=""];')
@@ -369,9 +401,11 @@ def _write_nodes(w: _Writer, scene: Scene, layout: Layout, clustered: bool, edge
             _wrap_isolated(w, names, linked)
             w.close()
     for g in groups_in.get(None, []):
-        _write_group(w, g, nodes, layout)
+        _write_group(w, g, nodes, layout, labels=labels)
     for n in inside.get(None, []):
         _write_node(w, n, layout)
+    for line in labels.get((None, None), []):
+        w.line(line)
 
 
 # ------------------------------------------------------------------------------------------------- grid
@@ -435,7 +469,9 @@ def _write_grid(w: _Writer, scene: Scene) -> None:
         linked = {rename.get(x, x) for e in box_edges for x in (e.source, e.target)}
         _wrap_isolated(w, names, linked)
         for e in box_edges:
-            _write_labelled_edge(w, e, rename.get(e.source, e.source), rename.get(e.target, e.target))
+            _write_labelled_edge(
+                w, e, rename.get(e.source, e.source), rename.get(e.target, e.target), Layout.CLUSTERS
+            )
         w.close()
     # Outside every network: the host's namespace, services without a network, and what they reach.
     for g in scene.groups:
@@ -447,34 +483,53 @@ def _write_grid(w: _Writer, scene: Scene) -> None:
         if outside and (n.id in loose or n.kind is NodeKind.SERVICE):
             _write_node(w, n, Layout.CLUSTERS)
     for e in boxed.get(None, []):
-        _write_labelled_edge(w, e, e.source, e.target)
+        _write_labelled_edge(w, e, e.source, e.target, Layout.CLUSTERS)
 
 
-def _write_labelled_edge(w: _Writer, edge: Edge, source: str, target: str) -> None:
-    """An edge whose label is a node of its own on the line: Graphviz 2.4x's ``dot`` drops edge labels
-    when it packs components (``pack``), and the grid layout packs."""
-    style = _edge_style(edge, Layout.CLUSTERS)
-    label = style.pop("label", None)
+def _write_labelled_edge(w: _Writer, edge: Edge, source: str, target: str, layout: Layout) -> None:
+    """An edge whose label is a node of its own on the line (see :func:`_label_node`)."""
+    node = _label_node(edge, source, target, layout)
+    if node is not None:
+        w.line(node)
+    for line in _label_edges(edge, source, target, layout):
+        w.line(line)
+
+
+def _label_name(edge: Edge, source: str, target: str) -> str:
+    return f"{source}>{target}#{edge.key}"
+
+
+def _label_node(edge: Edge, source: str, target: str, layout: Layout) -> str | None:
+    """The label of an edge as a plain-text node that the line passes through. Graphviz 2.4x's ``dot``
+    drops edge labels when it packs components (``pack``, the grid layout), and places labels of lines
+    between clusters where they read as another line's; a label that is a node sits on its own line."""
+    label = _edge_style(edge, layout).get("label")
     if not label:
-        w.line(f"{quote(source)} -> {quote(target)}{attrs(style)};")
-        return
-    mid = f"{source}>{target}#{edge.key}"
-    colour = style.get("fontcolor") or COLOURS[Status.PLAIN]
+        return None
     text: dict[str, str | None] = {
         "label": label,
         "shape": "plaintext",
         "style": "",
         "fontsize": "8",
-        "fontcolor": colour,
+        "fontcolor": _edge_style(edge, layout).get("fontcolor") or COLOURS[Status.PLAIN],
         "margin": "0.02",
         "width": "0",
         "height": "0",
         "id": edge.key + "-label",
     }
-    w.line(f"{quote(mid)}{attrs(text)};")
+    return f"{quote(_label_name(edge, source, target))}{attrs(text)};"
+
+
+def _label_edges(edge: Edge, source: str, target: str, layout: Layout) -> list[str]:
+    style = _edge_style(edge, layout)
+    if not style.pop("label", None):
+        return [f"{quote(source)} -> {quote(target)}{attrs(style)};"]
+    mid = _label_name(edge, source, target)
     first = dict(style, arrowhead="none", id=edge.key + "-a")
-    w.line(f"{quote(source)} -> {quote(mid)}{attrs(first)};")
-    w.line(f"{quote(mid)} -> {quote(target)}{attrs(style)};")
+    return [
+        f"{quote(source)} -> {quote(mid)}{attrs(first)};",
+        f"{quote(mid)} -> {quote(target)}{attrs(style)};",
+    ]
 
 
 def _open_box(w: _Writer, net: Node) -> None:
