@@ -547,11 +547,12 @@ def _clone(value: Any) -> Any:
 
 
 class _Extender:
-    """Resolves ``extends`` in the services of one document (https://docs.docker.com/compose/how-tos/multiple-compose-files/extends/).
+    """Resolves ``extends`` in the services of one document.
 
-    ``extends.file`` is relative to the working directory of the document (the project directory for the
-    project's own files, the extended file's directory for a file reached through ``extends``), as
-    compose-go's resource loaders do. The base service is merged under the extending one with the usual
+    See https://docs.docker.com/compose/how-tos/multiple-compose-files/extends/. ``extends.file`` is
+    relative to the working directory of the document (the project directory for the project's own files,
+    the extended file's directory for a file reached through ``extends``), as compose-go's resource
+    loaders do. The base service is merged under the extending one with the usual
     merge rules; relative paths in a base from another file are made absolute against that file's
     directory. Resources (networks, volumes) are not imported.
     """
