@@ -40,11 +40,13 @@ import posixpath
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from dockernet.model import Loc, Route, Target
 
 __all__ = [
     "PATTERNS",
+    "Addresses",
     "Classification",
     "LogEvent",
     "LogLine",
@@ -502,6 +504,16 @@ class UpstreamAddress:
             return None
 
 
+Addresses: TypeAlias = Mapping[str, str | Collection[str]]
+"""IP address -> the container names it answers to (service, container name, aliases), or just the
+service's name."""
+
+
+def _names_at(addresses: Addresses, ip: str) -> set[str]:
+    value = addresses.get(ip, ())
+    return {value} if isinstance(value, str) else set(value)
+
+
 _UPSTREAM = re.compile(
     r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?"
     r"(?:unix:(?P<unix>[^:]+)(?::(?P<unix_uri>.*))?"
@@ -605,9 +617,7 @@ def _target_hosts(route: Route, target: Target) -> set[str]:
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain"})
 
 
-def _by_upstream(
-    routes: Sequence[Route], up: UpstreamAddress, addresses: Mapping[str, Collection[str]]
-) -> list[Route]:
+def _by_upstream(routes: Sequence[Route], up: UpstreamAddress, addresses: Addresses) -> list[Route]:
     out: list[Route] = []
     for route in routes:
         if up.unix_path is not None:
@@ -624,7 +634,7 @@ def _by_upstream(
             ):
                 out.append(route)
             continue
-        names = set(addresses.get(ip, ()))
+        names = _names_at(addresses, ip)
         if ipaddress.ip_address(ip).is_loopback:
             names |= _LOOPBACK_NAMES
         for t in route.targets:
@@ -672,7 +682,7 @@ def _by_name(routes: Sequence[Route], name: str) -> list[Route]:
 def attribute(
     line: LogLine,
     routes: Sequence[Route],
-    addresses: Mapping[str, Collection[str]] | None = None,
+    addresses: Addresses | None = None,
     paths: Mapping[str, str] | None = None,
     classification: Classification | None = None,
 ) -> tuple[Route | None, str | None]:
@@ -764,10 +774,20 @@ class LogEvent:
         return f"{where}: {self.code}{status}: {self.meaning}"
 
 
+def _refine_rules(pattern: Pattern, up: UpstreamAddress | None) -> tuple[str, ...]:
+    """The pattern's rules, narrowed by where nginx connected: a refused loopback address is the proxy's own
+    namespace (DN101, DN203), a refused container address is the target's port or bind (not DN101)."""
+    if pattern.code != "connect-refused" or up is None or up.ip is None:
+        return pattern.rules
+    if ipaddress.ip_address(up.ip).is_loopback:
+        return tuple(r for r in pattern.rules if r in ("DN101", "DN203"))
+    return tuple(r for r in pattern.rules if r not in ("DN101", "DN203"))
+
+
 def explain_line(
     text: str,
     routes: Sequence[Route] = (),
-    addresses: Mapping[str, Collection[str]] | None = None,
+    addresses: Addresses | None = None,
     paths: Mapping[str, str] | None = None,
 ) -> LogEvent | None:
     """The :class:`LogEvent` of one line, or None for lines that are not known nginx errors."""
@@ -781,7 +801,7 @@ def explain_line(
     names: tuple[str, ...] = ()
     up = parse_upstream(line.upstream) if line.upstream else None
     if up is not None and up.ip is not None and addresses:
-        names = tuple(sorted(addresses.get(up.ip, ())))
+        names = tuple(sorted(_names_at(addresses, up.ip)))
     p = cls.pattern
     return LogEvent(
         line=line.text,
@@ -789,7 +809,7 @@ def explain_line(
         code=p.code,
         status=p.status,
         meaning=p.meaning,
-        rules=p.rules,
+        rules=_refine_rules(p, up),
         startup=p.startup,
         route=route.directive.loc if route is not None else None,
         location=route.location if route is not None else None,
@@ -804,7 +824,7 @@ def explain_line(
 def explain(
     lines: Iterable[str],
     routes: Sequence[Route] = (),
-    addresses: Mapping[str, Collection[str]] | None = None,
+    addresses: Addresses | None = None,
     paths: Mapping[str, str] | None = None,
 ) -> tuple[LogEvent, ...]:
     """Every known nginx error among ``lines``, explained and attributed to ``routes`` where possible.

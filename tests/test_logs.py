@@ -348,9 +348,20 @@ def test_recorded_multi_proxy() -> None:
     refused = events[0]
     assert refused.upstream_names == ("1c3ab3d5ed17", "api", "gtlogs-multi-api-1")
     assert refused.route is not None and refused.route.file == conf and refused.route.line == 15
-    assert "DN104" in refused.rules and "DN105" in refused.rules
+    assert "DN104" in refused.rules and "DN105" in refused.rules and "DN101" not in refused.rules
+    loopback = events[7]
+    assert loopback.location == "/self/" and loopback.rules == ("DN101", "DN203")
     assert events[6].details == (("path", "/run/app/app.sock"),)
     assert "DN114" in events[8].rules
+
+
+def test_addresses_may_name_only_the_service() -> None:
+    """``{ip: "api"}`` (IP -> service) works as well as ``{ip: {"api", "proj-api-1"}}``."""
+    routes, _, _ = _multi()
+    line = next(t for t in (MULTI / "proxy.log").read_text().splitlines() if "8080/\"" in t)
+    event = logs.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
+    assert event is not None and event.upstream_names == ("api",)
+    assert (event.location, event.attributed_by) == ("/api/", "upstream")
 
 
 def test_recorded_multi_without_addresses() -> None:
