@@ -62,7 +62,14 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
     if fmt == "mmd":
         from dockernet.render import mermaid
 
-        return Drawing(mermaid.render(scene).encode(), chosen)
+        text = mermaid.render(scene)
+        notes: tuple[str, ...] = ()
+        if len(text) > mermaid.GITHUB_MAX_TEXT:
+            notes = (
+                f"the Mermaid text is {len(text):,} characters; GitHub draws at most "
+                f"{mermaid.GITHUB_MAX_TEXT:,}: narrow it with --network, --service or --hide-ok",
+            )
+        return Drawing(text.encode(), chosen, notes)
     if fmt == "json":
         from dockernet.render import json as json_out
 
@@ -72,12 +79,10 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
     if fmt == "html":
         from dockernet.render import html
 
-        svg: str | None = None
-        notes: tuple[str, ...] = ()
         engine = dot.engine(chosen)
-        if image.available(engine):
-            svg = image.render(dot.render(scene, chosen), "svg", engine).decode()
-        else:
-            notes = (f"the HTML has the findings but no picture: {image.INSTALL_HINT}",)
-        return Drawing(html.render(scene, svg).encode(), chosen, notes)
+        if not image.available(engine):
+            missing = (f"the HTML has the findings but no picture: {image.INSTALL_HINT}",)
+            return Drawing(html.render(scene, None).encode(), chosen, missing)
+        svg = image.render(dot.render(scene, chosen), "svg", engine).decode()
+        return Drawing(html.render(scene, svg).encode(), chosen)
     raise UsageError(f"unknown diagram format {fmt}; use one of {', '.join(FORMATS)}")

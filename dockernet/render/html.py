@@ -28,7 +28,10 @@ def _findings(scene: Scene) -> str:
     if not scene.findings:
         return '<p class="none">No findings: every route resolves.</p>'
     items = []
-    for i, f in enumerate(scene.findings):
+    # Errors first, then warnings, then notes; ids keep the findings' own order (#f3 is always finding 3).
+    order = sorted(range(len(scene.findings)), key=lambda i: (-scene.findings[i].severity.rank, i))
+    for i in order:
+        f = scene.findings[i]
         targets = scene.targets_of(i)
         drawn = "" if targets else ' <span class="undrawn">(not in this picture)</span>'
         items.append(
@@ -70,11 +73,12 @@ def render(scene: Scene, svg: str | None) -> str:
 
 
 _CSS = """
-body{margin:0;font:14px/1.4 "DejaVu Sans",system-ui,sans-serif;color:#212121;background:#fff}
-header{padding:8px 16px;border-bottom:1px solid #e0e0e0}
+body{margin:0;font:14px/1.4 "DejaVu Sans",system-ui,sans-serif;color:#212121;background:#fff;
+display:flex;flex-direction:column;height:100vh}
+header{padding:8px 16px;border-bottom:1px solid #e0e0e0;flex:0 0 auto}
 h1{font-size:18px;margin:0}h2{font-size:15px;margin:8px 0}
 .summary{margin:2px 0;color:#546e7a}.partial{color:#e65100;margin:2px 0}
-main{display:flex;align-items:flex-start;height:calc(100vh - 64px)}
+main{display:flex;align-items:stretch;flex:1 1 auto;min-height:0}
 #picture{flex:1 1 auto;overflow:auto;height:100%;border-right:1px solid #e0e0e0}
 #picture svg{display:block}
 #picture.missing{padding:16px}

@@ -5,9 +5,9 @@ front nginx of every project, each project on its own network; numbers in docs/p
 
 * ``dot`` with networks as clusters is the clearest picture of a compose project: every route is one
   line from proxy to target across the clusters. From about 50 containers on 6 networks on it grows into a
-  tall strip (0.6 wide per 1 high at 50 containers, 0.15 at 400: 1,900 x 12,700 px) with lines from the
+  tall strip (0.8 wide per 1 high at 50 containers, 0.19 at 400: 2,200 x 11,900 px) with lines from the
   edge proxy crossing every cluster on their way down.
-* ``hubs`` (networks as nodes, ``dot``) is taller still (0.1 at 400) and the slowest (10 s at 400).
+* ``hubs`` (networks as nodes, ``dot``) is taller still (0.1 at 400) and the slowest (6-10 s at 400).
 * ``sfdp`` is quick and square, but every project's proxy is pulled towards the shared network in the
   middle, where the lines tangle; labels stay readable, the structure does not.
 * ``clusters`` lays every network out as a box of its own and lets Graphviz pack the boxes: no line leaves

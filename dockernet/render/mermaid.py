@@ -17,6 +17,8 @@ from dockernet.render.scene import Edge, EdgeKind, Group, Node, NodeKind, Scene,
 
 COMPACT_ABOVE = 60
 """Scenes with more nodes than this show titles only."""
+GITHUB_MAX_TEXT = 50_000
+"""Mermaid's default ``maxTextSize``, which GitHub keeps: longer diagrams are not drawn."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 
