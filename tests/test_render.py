@@ -488,3 +488,6 @@ def test_400_containers_render_readable_in_time(dot_bin: Path) -> None:
     height = int.from_bytes(png.data[20:24], "big")
     assert 0.5 < width / height < 2, (width, height)
     assert elapsed < 30, elapsed
+    # Too long for GitHub's Mermaid: said, not hidden.
+    (note,) = render.draw(s, "mmd").notes
+    assert "GitHub draws at most 50,000" in note

@@ -274,19 +274,22 @@ def render(scene: Scene, layout: Layout = Layout.DOT) -> str:
 def _write_single(w: _Writer, scene: Scene, layout: Layout) -> None:
     """One layout of the whole graph: networks as clusters (DOT) or as nodes (HUBS, SFDP)."""
     clustered = layout is Layout.DOT
+    # Label nodes for dot's layouts; sfdp places labels well and would be pulled about by extra nodes.
+    label_nodes = layout is not Layout.SFDP
     # With networks as clusters, a service sits in one of them; a dashed line to the border of each of its
     # other networks says it is on them too (the line ends at an invisible anchor, clipped by lhead).
     edges = [e for e in scene.edges if not (e.kind is EdgeKind.ATTACH and clustered and e.implied)]
     nodes = {n.id: n for n in scene.nodes}
     labels: dict[tuple[str | None, str | None], list[str]] = defaultdict(list)
-    if clustered:
+    if label_nodes:
         for e in edges:
             line = _label_node(e, e.source, e.target, layout) if e.kind is not EdgeKind.ATTACH else None
             if line is not None:
-                labels[_label_place(nodes[e.source], nodes[e.target])].append(line)
+                home, group = _label_place(nodes[e.source], nodes[e.target])
+                labels[(home if clustered else None, group)].append(line)
     _write_nodes(w, scene, layout, clustered, edges, labels)
     for edge in edges:
-        if clustered and edge.kind is not EdgeKind.ATTACH:
+        if label_nodes and edge.kind is not EdgeKind.ATTACH:
             for line in _label_edges(edge, edge.source, edge.target, layout):
                 w.line(line)
             continue
@@ -328,6 +331,7 @@ def _write_group(
     layout: Layout,
     rename: Mapping[str, str] | None = None,
     labels: Mapping[tuple[str | None, str | None], list[str]] | None = None,
+    clustered: bool = True,
 ) -> None:
     w.open(f"subgraph {quote('cluster_' + group.id)}")
     w.line(
@@ -347,7 +351,7 @@ def _write_group(
     for m in group.members:
         if m in nodes:
             _write_node(w, nodes[m], layout, (rename or {}).get(m))
-    for line in (labels or {}).get((group.home, group.id), []):
+    for line in (labels or {}).get((group.home if clustered else None, group.id), []):
         w.line(line)
     w.close()
 
@@ -401,7 +405,7 @@ def _write_nodes(
             _wrap_isolated(w, names, linked)
             w.close()
     for g in groups_in.get(None, []):
-        _write_group(w, g, nodes, layout, labels=labels)
+        _write_group(w, g, nodes, layout, labels=labels, clustered=clustered)
     for n in inside.get(None, []):
         _write_node(w, n, layout)
     for line in labels.get((None, None), []):
