@@ -25,7 +25,6 @@ T = TypeVar("T")
 
 app = typer.Typer(
     name="dockernet",
-    help="Find out why a site behind a reverse proxy in Docker answers 502 Bad Gateway, before the users do.",
     pretty_exceptions_show_locals=False,
     no_args_is_help=True,
     add_completion=True,
@@ -63,7 +62,19 @@ def main_callback(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """dockernet reads compose files, nginx configs and the live Docker engine into one graph."""
+    """Find out why a site behind a reverse proxy in Docker answers 502 Bad Gateway, before the users do.
+
+    dockernet reads compose files, nginx configs and the live Docker engine into one graph, resolves every
+    proxy upstream the way Docker's DNS and nginx will, and reports each broken route with the fix.
+
+    Examples:
+
+      dockernet check                      # the compose project here, before `up`
+
+      dockernet scan                       # what is running now
+
+      dockernet graph -o topology.png      # a picture of who can reach whom
+    """
 
 
 def _parse_overrides(values: list[str]) -> dict[str, str]:
@@ -260,7 +271,14 @@ def check(
 
 @app.command("rules")
 def list_rules() -> None:
-    """List every rule: ID, name, default severity and what it flags."""
+    """List every rule: ID, name, default severity and what it flags.
+
+    Examples:
+
+      dockernet rules
+
+      dockernet rules | grep error
+    """
     from dockernet.rules import RULES
     from dockernet.rules.docs import summary
 
@@ -273,7 +291,14 @@ def list_rules() -> None:
 def explain(
     rule: Annotated[str, typer.Argument(help="Rule ID or name, e.g. DN103 or no-shared-network.")],
 ) -> None:
-    """Print a rule's documentation: what it does, why it breaks, an example and the fix."""
+    """Print a rule's documentation: what it does, why it breaks, an example and the fix.
+
+    Examples:
+
+      dockernet explain DN103
+
+      dockernet explain no-shared-network
+    """
     from dockernet.rules import get
     from dockernet.rules.docs import page
 

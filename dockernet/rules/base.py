@@ -106,7 +106,7 @@ def finding(
 def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint: str) -> Finding:
     """A finding about one upstream address, located at the directive that names it."""
     proxy = ctx.service(res.proxy)
-    related = tuple(ctx.service(n).loc for n, _ in res.reached + res.elsewhere if n in ctx.topo.services)
+    others = {ctx.service(n).loc for n, _ in res.reached + res.elsewhere if n in ctx.topo.services}
     return finding(
         rule,
         message,
@@ -114,7 +114,7 @@ def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint:
         res.target.loc,
         service=proxy,
         target=res.target.raw,
-        related=(proxy.loc, *sorted(set(related))),
+        related=(proxy.loc, *sorted(others - {proxy.loc})),
     )
 
 

@@ -24,9 +24,18 @@ def page(module: ModuleType) -> str:
 def summary(module: ModuleType) -> str:
     """The first sentence of the rule's "What it does" section, on one line."""
     text = inspect.cleandoc(module.__doc__ or "")
-    section = text.split("## What it does", 1)[-1].split("##", 1)[0]
-    first = " ".join(section.split()).split(". ")[0].rstrip(".")
-    return first + "."
+    section = " ".join(text.split("## What it does", 1)[-1].split("##", 1)[0].split())
+    # The sentence ends at the first ". " outside a `code span` and outside parentheses
+    # (``server ... resolve`` and "(e.g. 8.8.8.8)" are no ends).
+    in_code, depth = False, 0
+    for i, char in enumerate(section):
+        if char == "`":
+            in_code = not in_code
+        elif not in_code and char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "." and not in_code and depth <= 0 and section[i + 1 : i + 2] in (" ", ""):
+            return section[: i + 1]
+    return section.rstrip(".") + "."
 
 
 def index() -> str:
