@@ -139,6 +139,8 @@ def test_hide_ok_keeps_only_what_is_wrong() -> None:
     ids = {n.id for n in s.nodes}
     assert {"service:shop/proxy", "service:shop/db", "unresolved:ap"} <= ids
     assert "service:shop/php" not in ids and "volume:shop_sockets" not in ids
+    # A network where nothing is drawn any more (the proxy's other one) goes too.
+    assert [n.id for n in s.networks] == ["network:shop_back", "network:shop_data"]
 
 
 def test_focus_on_a_network_and_on_a_service() -> None:

@@ -893,6 +893,19 @@ def _freeze(d: _Draft, keep: set[str], opts: Options) -> Scene:
             owner = drawn.data.get("of")
             home = homes.get(str(owner)) if owner else None
         nodes.append(replace(drawn, home=home, group=drawn.group if node in grouped else None))
+    if opts.hide_ok:
+        # Only the networks where something is drawn: one that only says "the proxy is on it too" is
+        # noise when the point is what is wrong.
+        used = {n.home for n in nodes} | {e.via for e in edges} | {g.home for g in groups}
+        dropped = {
+            n.id
+            for n in nodes
+            if n.kind is NodeKind.NETWORK
+            and n.id not in used
+            and n.status not in (Status.ERROR, Status.WARNING)
+        }
+        nodes = [n for n in nodes if n.id not in dropped]
+        edges = [e for e in edges if e.target not in dropped]
     edges = [
         replace(e, implied=homes.get(e.source) == e.target) if e.kind is EdgeKind.ATTACH else e for e in edges
     ]
