@@ -192,7 +192,7 @@ def graph(
         )
 
     # Graphviz missing for .png/.svg/.pdf: one line with the install commands, exit status 5
-    # (render.image.EXIT_GRAPHVIZ_MISSING).
+    # (ExitStatus.GRAPHVIZ_MISSING).
     drawing = guarded(work, debug)
     for note in drawing.notes:
         typer.echo(f"dockernet: note: {note}", err=True)

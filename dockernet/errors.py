@@ -17,6 +17,8 @@ class ExitStatus(IntEnum):
     """Wrong command-line arguments or configuration."""
     ENGINE = 4
     """The Docker engine could not be reached or answered an error."""
+    GRAPHVIZ_MISSING = 5
+    """A picture format (PNG, SVG, PDF) needs Graphviz's ``dot`` and it is not installed."""
     INTERNAL = 70
     """A bug in dockernet (printed with a traceback only under --debug)."""
 

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType, ModuleType
@@ -24,9 +23,9 @@ import typer
 from typer.testing import CliRunner
 
 from dockernet import cli_graph, pipeline, render
-from dockernet.errors import UsageError
+from dockernet.errors import ExitStatus, UsageError
 from dockernet.model import Network, Topology
-from dockernet.render import dot, html, image, mermaid
+from dockernet.render import dot, html, mermaid
 from dockernet.render import json as json_out
 from dockernet.render.layout import Layout, choose
 from dockernet.render.scene import EdgeKind, NodeKind, Options, Scene, Status, build
@@ -375,7 +374,7 @@ def test_cli_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot anywhere
     runner = CliRunner()
     result = runner.invoke(app, ["graph", str(DATA / "shop"), "-o", str(tmp_path / "t.png")])
-    assert result.exit_code == image.EXIT_GRAPHVIZ_MISSING
+    assert result.exit_code == ExitStatus.GRAPHVIZ_MISSING
     assert "apt-get install graphviz" in result.output and "brew install graphviz" in result.output
     assert "choco install graphviz" in result.output
     assert not (tmp_path / "t.png").exists()
@@ -477,19 +476,16 @@ def test_layout_choice_by_size() -> None:
     assert choose(scene_of("shop")) is Layout.DOT
 
 
-def test_400_containers_render_readable_in_time(dot_bin: Path) -> None:
-    """The scan benchmark's size: one picture, no strip 20,000 px long, well under 10 s on a quiet machine
-    (the bound here is looser: CI machines are shared)."""
+def test_400_containers_render_readable(dot_bin: Path) -> None:
+    """The scan benchmark's size: one picture, no strip 20,000 px long. (Its render time is measured in
+    benchmarks/render_benchmark.py, not here.)"""
     a = pipeline.analyse(_benchmark().synthetic_topology(400, 40))
-    start = time.perf_counter()
     s = build(a.topo, a.resolved, a.findings)
     png = render.draw(s, "png")
-    elapsed = time.perf_counter() - start
     assert png.layout is Layout.CLUSTERS
     width = int.from_bytes(png.data[16:20], "big")
     height = int.from_bytes(png.data[20:24], "big")
     assert 0.5 < width / height < 2, (width, height)
-    assert elapsed < 30, elapsed
     # Too long for GitHub's Mermaid: said, not hidden.
     (note,) = render.draw(s, "mmd").notes
     assert "GitHub draws at most 50,000" in note

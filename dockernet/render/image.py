@@ -11,9 +11,6 @@ import shutil
 from dockernet.errors import DockernetError, ExitStatus
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
-EXIT_GRAPHVIZ_MISSING = 5
-"""Exit status of ``dockernet graph`` when a picture format needs Graphviz and it is not installed
-(``ExitStatus`` has no member for it yet)."""
 INSTALL_HINT = (
     "install Graphviz: apt-get install graphviz (Debian, Ubuntu), brew install graphviz (macOS), "
     "choco install graphviz (Windows); .dot, .mmd, .json and .html need no Graphviz"
@@ -23,9 +20,8 @@ INSTALL_HINT = (
 class GraphvizMissing(DockernetError):
     """Graphviz's programs are not on PATH."""
 
-    # A status of its own, so scripts can tell "install Graphviz" from bad input; ExitStatus (errors.py)
-    # has no member for it yet.
-    exit_status = EXIT_GRAPHVIZ_MISSING  # type: ignore[assignment]
+    # A status of its own, so scripts can tell "install Graphviz" from bad input.
+    exit_status = ExitStatus.GRAPHVIZ_MISSING
 
     def __init__(self, program: str) -> None:
         self.program = program

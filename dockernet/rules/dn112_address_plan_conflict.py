@@ -2,8 +2,8 @@
 ## What it does
 Checks the address plan of the compose networks: invalid subnets and addresses, a static address
 (`ipv4_address`, `ipv6_address`) outside its network's subnet or on a network without a configured subnet,
-a gateway outside its subnet, an `ip_range` outside its subnet, overlapping subnets between networks, and
-two static addresses that are equal on one network.
+a gateway outside its subnet, overlapping subnets between networks, and two static addresses that are equal
+on one network. (A subnet with host bits set, or an `ip_range` outside its subnet, the engine accepts.)
 
 ## Why is this bad?
 `docker compose config` accepts all of these; `docker compose up` then fails, e.g.
@@ -81,17 +81,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             if subnet is None:
                 continue
-            if subnet.ip != subnet.network:
-                yield finding(
-                    META,
-                    f"network {net.name}: subnet {cfg.subnet} has host bits set",
-                    f"use {subnet.cidr}",
-                    loc,
-                )
-            for label, value in (("gateway", cfg.gateway), ("ip_range", cfg.ip_range)):
+            # Engine 20.10 accepts a subnet with host bits set (it uses the network address) and an
+            # ip_range outside the subnet (it allocates from the subnet): neither is checked here.
+            for label, value in (("gateway", cfg.gateway),):
                 if not value:
                     continue
-                inner = _ip(value) if label == "gateway" else _net(value)
+                inner = _ip(value)
                 if inner is None:
                     yield finding(
                         META,

@@ -4,8 +4,11 @@ Flags a static upstream written as `localhost` (where it does reach a listener: 
 `network_mode: service:x`, or nginx itself).
 
 ## Why is this bad?
-`localhost` is resolved through /etc/hosts, which in most images lists both `127.0.0.1` and `::1`; nginx
-uses every address in turn. A backend that listens on one family only refuses every other attempt:
+`localhost` is resolved through /etc/hosts, which in Docker containers lists both `127.0.0.1` and `::1`;
+where the C library returns both (musl, in Alpine-based images), nginx uses every address in turn. (Debian's
+glibc on an IPv4-only container returns 127.0.0.1 alone, so the same config works there: the failure
+depends on the image, which is why this is a warning.) A backend that listens on one family only refuses
+every other attempt:
 `connect() failed (111: Connection refused) ... upstream: "http://[::1]:8000/"`. nginx retries on the next
 address, so this shows as log noise and latency, and as hard 502s with `proxy_next_upstream off`.
 
@@ -45,7 +48,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             META,
             ctx,
             res,
-            f"localhost ({where(res)} of {ctx.service(res.proxy).name}) resolves to 127.0.0.1 and ::1; "
-            f"a backend listening on one family refuses half the attempts",
+            f"localhost ({where(res)} of {ctx.service(res.proxy).name}) can resolve to both 127.0.0.1 and "
+            f"::1 (musl-based images do); a backend listening on one family then refuses every other attempt",
             f"name the family: {directive_text(res, with_host(res, '127.0.0.1'))}",
         )

@@ -155,14 +155,17 @@ def _find_one(service: Service, image: ImageFacts | None, override: str | None) 
         else:
             mappings.append((f"{TEMPLATE_OUTPUT}/{os.path.basename(override)}", os.path.abspath(override)))
         how = "--nginx"
-    visible = [c for c, _ in mappings if c == ETC_NGINX or c.startswith(ETC_NGINX + "/") or c == entry]
+    visible = [c for c, _ in mappings if c in (ETC_NGINX, entry) or c.startswith(ETC_NGINX + "/")]
     if not visible:
         if _looks_like_nginx(service) and service.network_mode is not NetworkMode.NONE:
             return ProxyConfig(
                 proxy=service.key,
                 root=None,
                 how="image",
-                unknown_reason=f"the config is inside the image {service.image}",
+                unknown_reason=(
+                    f"it is neither mounted nor copied in: inside the image {service.image}, or written "
+                    "at start"
+                ),
             )
         return None
     if not how:
