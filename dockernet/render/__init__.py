@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout, choose
-from dockernet.render.scene import Scene
 
 EXTENSIONS = {
     ".png": "png",
@@ -29,6 +29,9 @@ EXTENSIONS = {
 }
 FORMATS = ("png", "svg", "pdf", "dot", "mmd", "json", "html")
 NEEDS_GRAPHVIZ = frozenset({"png", "svg", "pdf"})
+
+if TYPE_CHECKING:
+    from dockernet.render.scene import Scene  # only annotations: keeps `import dockernet.cli` light
 
 
 def format_for(path: str) -> str:

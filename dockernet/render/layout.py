@@ -21,8 +21,11 @@ So ``auto`` takes ``dot`` while a project is small enough to read as one flow, a
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from dockernet.render.scene import Scene
+if TYPE_CHECKING:
+    from dockernet.render.scene import Scene  # only annotations: keeps `import dockernet.cli` light
+
 
 DOT_MAX_SERVICES = 30
 """Above this many containers, ``auto`` packs network boxes (``clusters``) instead of one ``dot`` flow."""
