@@ -30,7 +30,7 @@ from pathlib import Path
 
 from dockernet import logs, pipeline
 from dockernet.findings import Finding, Severity
-from dockernet.model import Loc, Project, Route, Service, Topology
+from dockernet.model import Project, Route, Service, Topology
 from dockernet.resolve import Kind
 from tests.samples import SAMPLES, Sample, expected_lines
 
@@ -980,15 +980,3 @@ def describe_run(run: ProjectRun) -> str:
         for e in run.log_events(proxy):
             parts.append(f"  [{e.code}] {e.line}")
     return "\n".join(parts)
-
-
-def flagged_locs(findings: Sequence[Finding], base: Path) -> list[str]:
-    """``FILE:LINE SEVERITY RULE`` lines, as expected.txt spells them, for messages."""
-    from tests.samples import finding_line
-
-    return sorted(finding_line(f, base) for f in findings)
-
-
-def loc_str(loc: Loc, base: Path) -> str:
-    rel = os.path.relpath(loc.file, base) if os.path.isabs(loc.file) else loc.file
-    return f"{rel}:{loc.line}"
