@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,14 +25,25 @@ from pathlib import Path
 def generate(root: Path, services: int, networks: int = 50, seed: int = 42) -> None:
     """A project like the reference's (compose-knowledge A16) plus 10 nginx proxies with 100 routes each."""
     rng = random.Random(seed)
-    lines = ["name: bench", "x-common: &common", "  restart: unless-stopped", "  environment:",
-             "    LOG_LEVEL: ${LOG_LEVEL:-info}", "services:"]
+    lines = [
+        "name: bench",
+        "x-common: &common",
+        "  restart: unless-stopped",
+        "  environment:",
+        "    LOG_LEVEL: ${LOG_LEVEL:-info}",
+        "services:",
+    ]
     proxies = 10
     apps = services - proxies
     for i in range(apps):
         nets = sorted(rng.sample(range(networks), 2))
-        lines += [f"  app{i}:", "    <<: *common", "    image: dockernet-test/busybox:latest",
-                  f'    command: ["httpd", "-f", "-p", "{3000 + i % 100}"]', "    networks:"]
+        lines += [
+            f"  app{i}:",
+            "    <<: *common",
+            "    image: dockernet-test/busybox:latest",
+            f'    command: ["httpd", "-f", "-p", "{3000 + i % 100}"]',
+            "    networks:",
+        ]
         for n in nets:
             lines += [f"      net{n}:", f"        aliases: [app{i}-n{n}]"]
         if i % 10 == 0:
@@ -45,22 +57,33 @@ def generate(root: Path, services: int, networks: int = 50, seed: int = 42) -> N
             i = p * per_proxy + r
             locations.append(f"    location /r{i}/ {{ proxy_pass http://app{i}:{3000 + i % 100}/; }}")
         (conf / "default.conf").write_text("server {\n    listen 80;\n" + "\n".join(locations) + "\n}\n")
-        lines += [f"  proxy{p}:", "    image: dockernet-test/nginx:latest",
-                  f'    volumes: ["./nginx{p}:/etc/nginx/conf.d:ro"]',
-                  "    networks: [" + ", ".join(f"net{n}" for n in range(networks)) + "]"]
+        lines += [
+            f"  proxy{p}:",
+            "    image: dockernet-test/nginx:latest",
+            f'    volumes: ["./nginx{p}:/etc/nginx/conf.d:ro"]',
+            "    networks: [" + ", ".join(f"net{n}" for n in range(networks)) + "]",
+        ]
     lines.append("networks:")
     for n in range(networks):
-        lines += [f"  net{n}:", "    ipam:", f"      config: [{{subnet: 10.{100 + n // 250}.{n % 250}.0/24}}]"]
+        lines += [
+            f"  net{n}:",
+            "    ipam:",
+            f"      config: [{{subnet: 10.{100 + n // 250}.{n % 250}.0/24}}]",
+        ]
     (root / "compose.yaml").write_text("\n".join(lines) + "\n")
 
 
-def timed(argv: list[str], cwd: Path) -> float:
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+sys) of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr[:500]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -74,17 +97,26 @@ def main() -> None:
         root = Path(tmp)
         generate(root, args.services)
         size = (root / "compose.yaml").stat().st_size
-        ours: list[float] = []
-        theirs: list[float] = []
+        ours: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
         for _ in range(args.runs):  # interleaved, so both see the same machine load
             ours.append(timed(dockernet, root))
             if compose:
                 theirs.append(timed(compose, root))
-        print(f"project: {args.services} services, {args.services - 10} routes, compose.yaml {size // 1024} KiB")
-        print(f"dockernet check        median {statistics.median(ours):.2f} s  runs {[round(t, 2) for t in ours]}")
+        print(
+            f"project: {args.services} services, {args.services - 10} routes, compose.yaml {size // 1024} KiB"
+        )
+        for name, runs in (("dockernet check", ours), ("docker compose config", theirs)):
+            if runs:
+                wall = statistics.median(w for w, _ in runs)
+                cpu = statistics.median(c for _, c in runs)
+                print(
+                    f"{name:<22} median wall {wall:.2f} s, CPU {cpu:.2f} s  (wall runs {[round(w, 2) for w, _ in runs]})"
+                )
         if theirs:
-            print(f"docker compose config  median {statistics.median(theirs):.2f} s  runs {[round(t, 2) for t in theirs]}")
-            print(f"ratio dockernet/compose: {statistics.median(ours) / statistics.median(theirs):.2f}")
+            for i, what in ((0, "wall"), (1, "CPU")):
+                ratio = statistics.median(r[i] for r in ours) / statistics.median(r[i] for r in theirs)
+                print(f"ratio dockernet/compose ({what}): {ratio:.2f}")
         bomb = root / "bomb"
         bomb.mkdir()
         levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'] + [
@@ -101,7 +133,9 @@ def main() -> None:
         for name, path in (("YAML bomb", bomb), ("50 MB file", big)):
             start = time.perf_counter()
             done = subprocess.run([*dockernet], cwd=path, capture_output=True, text=True, check=False)
-            print(f"{name}: exit {done.returncode} in {time.perf_counter() - start:.2f} s: {done.stderr.strip()}")
+            print(
+                f"{name}: exit {done.returncode} in {time.perf_counter() - start:.2f} s: {done.stderr.strip()}"
+            )
     os.sync()
 
 

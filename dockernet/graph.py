@@ -80,6 +80,8 @@ class Topo:
     """network node id -> DNS name -> service node ids answering to it."""
     _owner: dict[str, str | None] = field(default_factory=dict)
     _networks: dict[str, list[str]] = field(default_factory=dict)
+    _all_names: list[str] = field(default_factory=list)
+    _visible: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
 
     def service(self, node: str) -> Service:
         """The service behind a node id."""
@@ -139,19 +141,27 @@ class Topo:
         """True when the container resolves through 127.0.0.11 (it is on a user-defined network)."""
         return any(n != DEFAULT_BRIDGE for n in self.networks_of(node))
 
+    def visible_names(self, node: str) -> dict[str, list[tuple[str, str]]]:
+        """Every name the embedded DNS answers for this service, with the (service, network) pairs behind
+        it: the name tables of its networks merged (cached per service)."""
+        if node not in self._visible:
+            table: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for net in self.networks_of(node):
+                if net != DEFAULT_BRIDGE:
+                    for name, targets in self.names.get(net, {}).items():
+                        table[name].extend((target, net) for target in targets)
+            self._visible[node] = dict(table)
+        return self._visible[node]
+
     def lookup(self, node: str, name: str) -> list[tuple[str, str]]:
         """What the embedded DNS answers for ``name`` asked from this service: (service, network) pairs."""
-        found: list[tuple[str, str]] = []
-        for net in self.networks_of(node):
-            if net == DEFAULT_BRIDGE:
-                continue
-            for target in self.names.get(net, {}).get(name, []):
-                found.append((target, net))
+        found = list(self.visible_names(node).get(name, []))
+        if "." in name:
             # libnetwork also answers `<name>.<network name>` (moby/libnetwork#888).
-            suffix = "." + self.networks[net].name
-            if name.endswith(suffix):
-                for target in self.names.get(net, {}).get(name[: -len(suffix)], []):
-                    found.append((target, net))
+            for net in self.networks_of(node):
+                suffix = "." + self.networks[net].name
+                if net != DEFAULT_BRIDGE and name.endswith(suffix):
+                    found.extend((t, net) for t in self.names.get(net, {}).get(name[: -len(suffix)], []))
         # links: the alias resolves in the linking container only, and only over a shared network.
         svc = self.services[node]
         shared = set(self.networks_of(node))
@@ -168,6 +178,16 @@ class Topo:
         if own:
             return [own]
         return [n for n, s in self.services.items() if container_name(s) == target]
+
+    def all_names(self) -> list[str]:
+        """Every name any container answers to anywhere, service names and container names (cached)."""
+        if not self._all_names:
+            names = {n for table in self.names.values() for n in table}
+            names |= {s.name for s in self.services.values()} | {
+                container_name(s) for s in self.services.values()
+            }
+            self._all_names = sorted(names)
+        return self._all_names
 
     def lookup_anywhere(self, name: str) -> list[tuple[str, str]]:
         """Every (service, network) where some container answers to ``name``, whoever asks."""

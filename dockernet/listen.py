@@ -147,16 +147,22 @@ def declared_listeners(service: Service) -> list[Listener]:
     ]
 
 
-def declared_ports(service: Service, extra: Iterable[int] = (), published: bool = True) -> dict[int, str]:
+def declared_ports(
+    service: Service,
+    extra: Iterable[int] = (),
+    published: bool = True,
+    listeners: Iterable[Listener] | None = None,
+) -> dict[int, str]:
     """TCP container ports the service is known to listen on, with the evidence for each.
 
     ``extra`` adds ports known from elsewhere (a Dockerfile's EXPOSE). ``published=False`` leaves out the
     container side of ``ports``: a port published for outside clients says nothing about the other ports a
     service listens on (mattermost publishes its calls port 8443 and serves nginx on 8065). Empty when
-    nothing is known, in which case no port finding can be trusted.
+    nothing is known, in which case no port finding can be trusted. ``listeners`` saves parsing the command
+    again when the caller has them.
     """
     ports: dict[int, str] = {}
-    for listener in declared_listeners(service):
+    for listener in declared_listeners(service) if listeners is None else listeners:
         ports.setdefault(listener.port, listener.evidence)
     for p in service.expose:
         ports.setdefault(p, "expose")

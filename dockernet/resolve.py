@@ -14,13 +14,14 @@ mistakes. Sources of truth for each step:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
 import netaddr
 
-from dockernet.graph import DEFAULT_BRIDGE, HOST, Topo, container_name, service_id
+from dockernet.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
 from dockernet.model import ProxyConfig, Route, Service, Target
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
@@ -91,15 +92,17 @@ def is_loopback(host: str) -> bool:
     """True for addresses and names that mean "this network namespace"."""
     if host.lower() in LOOPBACK_NAMES:
         return True
-    try:
-        ip = netaddr.IPAddress(host)
-    except (netaddr.AddrFormatError, ValueError):
-        return False
-    return bool(ip.is_loopback()) or str(ip) in ("0.0.0.0", "::")
+    ip = ip_literal(host)
+    return ip is not None and (bool(ip.is_loopback()) or str(ip) in ("0.0.0.0", "::"))
+
+
+_MAYBE_IP = re.compile(r"^(?:[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$")
 
 
 def ip_literal(host: str) -> netaddr.IPAddress | None:
-    """The address if ``host`` is an IP literal."""
+    """The address if ``host`` is an IP literal (as inet_pton reads it: no ``127.1`` shorthand)."""
+    if not _MAYBE_IP.match(host):
+        return None  # a name: skip netaddr's slow failing parse
     try:
         return netaddr.IPAddress(host, flags=netaddr.INET_PTON)
     except (netaddr.AddrFormatError, ValueError):
@@ -329,11 +332,7 @@ def _net_node_of(topo: Topo, svc: Service, key: str) -> str:
 def _closest(topo: Topo, node: str, name: str) -> str | None:
     """The most similar name the proxy could resolve (or any known name), for typo hints."""
     visible = sorted({n for net in topo.networks_of(node) for n in topo.names.get(net, {})})
-    everything = sorted(
-        {n for table in topo.names.values() for n in table} | {s.name for s in topo.services.values()}
-    )
-    everything += sorted(container_name(s) for s in topo.services.values())
-    for pool in (visible, everything):
+    for pool in (visible, topo.all_names()):
         match = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
         if match:
             return match[0]

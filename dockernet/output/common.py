@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dockernet.findings import Finding, Severity
 
@@ -28,7 +29,12 @@ def relpath(path: str, base: str | None = None) -> str:
     """A path relative to the working directory when it is below it; other paths stay as they are."""
     if not path or not os.path.isabs(path):
         return path
-    base = base or os.getcwd()
+    return _relpath(path, base or os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _relpath(path: str, base: str) -> str:
+    # Cached: a report names the same few files thousands of times.
     rel = os.path.relpath(path, base)
     return path if rel.startswith("..") else rel
 

@@ -35,17 +35,19 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 def render(report: Report) -> str:
     """The JSON report, keys in a stable order."""
     c = counts(report.findings)
-    doc = {
-        "version": VERSION,
-        "findings": [finding_dict(f) for f in sorted(report.findings, key=lambda f: f.sort_key)],
-        "summary": {
-            "errors": c["error"],
-            "warnings": c["warning"],
-            "notes": c["note"],
-            "projects": report.projects,
-            "proxies": report.proxies,
-            "routes": report.routes,
-            "partial": list(report.partial),
-        },
+    summary = {
+        "errors": c["error"],
+        "warnings": c["warning"],
+        "notes": c["note"],
+        "projects": report.projects,
+        "proxies": report.proxies,
+        "routes": report.routes,
+        "partial": list(report.partial),
     }
-    return json.dumps(doc, indent=2) + "\n"
+    # One finding per line: readable and diffable, and written by json's C encoder (``indent=`` would
+    # switch to the pure-Python one, a fifth of a 1,000-route run).
+    findings = ",\n    ".join(
+        json.dumps(finding_dict(f)) for f in sorted(report.findings, key=lambda f: f.sort_key)
+    )
+    body = f"\n    {findings}\n  " if findings else ""
+    return f'{{\n  "version": {VERSION},\n  "findings": [{body}],\n  "summary": {json.dumps(summary)}\n}}\n'

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from dockernet.findings import Finding, Severity
 from dockernet.graph import Topo, service_id
-from dockernet.listen import declared_ports
+from dockernet.listen import Listener, declared_listeners, declared_ports
 from dockernet.model import ImageFacts, Loc, ProxyConfig, Service
 from dockernet.resolve import Kind, Resolution, Resolved
 
@@ -25,6 +25,7 @@ class Context:
     topo: Topo
     resolved: Resolved
     _ports: dict[tuple[str, bool], dict[int, str]] = field(default_factory=dict)
+    _listeners: dict[str, list[Listener]] = field(default_factory=dict)
 
     @cached_property
     def images(self) -> dict[tuple[str, str], ImageFacts]:
@@ -42,12 +43,18 @@ class Context:
         if key not in self._ports:
             svc = self.service(node)
             img = self.images.get(svc.key)
-            ports = declared_ports(svc, img.expose if img else (), published)
+            ports = declared_ports(svc, img.expose if img else (), published, self.listeners(node))
             cfg = self.resolved.proxies.get(node)
             for port in cfg.listens if cfg else ():
                 ports.setdefault(port, "nginx listen")
             self._ports[key] = ports
         return self._ports[key]
+
+    def listeners(self, node: str) -> list[Listener]:
+        """Sockets the service's command and environment say it opens (cached: several rules ask)."""
+        if node not in self._listeners:
+            self._listeners[node] = declared_listeners(self.service(node))
+        return self._listeners[node]
 
     def resolutions(self, *kinds: Kind) -> Iterator[Resolution]:
         """Resolutions of the given kinds (all when none given)."""

@@ -33,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.findings import Finding, Severity
-from dockernet.listen import declared_listeners
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 
@@ -44,7 +43,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Targets that accept connections from their own container only."""
     for res, node in reached_services(ctx):
         target = ctx.service(node)
-        listeners = [lst for lst in declared_listeners(target) if lst.port == res.port]
+        listeners = [lst for lst in ctx.listeners(node) if lst.port == res.port]
         if not listeners or not all(lst.loopback_only for lst in listeners):
             continue
         lst = listeners[0]

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 import netaddr
 
 from dockernet.findings import Finding, Severity
-from dockernet.model import Loc, Network
+from dockernet.model import Attachment, Loc, Network
 from dockernet.rules.base import Context, Meta, finding
 
 META = Meta("DN112", "address-plan-conflict", Severity.ERROR)
@@ -121,16 +121,11 @@ def _static_addresses(ctx: Context) -> Iterator[Finding]:
     taken: dict[tuple[str, str], str] = {}
     for node in sorted(ctx.topo.services):
         svc = ctx.service(node)
-        for att in svc.networks:
-            net_node = next(
-                (
-                    v
-                    for _, v, d in ctx.topo.graph.out_edges(node, data=True)
-                    if d.get("kind") == "attach" and d["att"] is att
-                ),
-                None,
-            )
-            if net_node is None:
+        for _, net_node, data in ctx.topo.graph.out_edges(node, data=True):
+            if data.get("kind") != "attach":
+                continue
+            att: Attachment = data["att"]
+            if not (att.ipv4_address or att.ipv6_address):
                 continue
             net = ctx.topo.networks[net_node]
             nets = [n for n in (_net(c.subnet) for c in net.ipam if c.subnet) if n is not None]
