@@ -64,6 +64,14 @@ def _ip(value: str) -> netaddr.IPAddress | None:
 def check(ctx: Context) -> Iterator[Finding]:
     """CIDR checks over every network and static address."""
     seen_subnets: list[tuple[netaddr.IPNetwork, Network, Loc]] = []
+    live = {p.name for p in ctx.topo.topology.projects if p.live}
+    # Networks that exist on the engine (check --engine, scan): a compose network may not overlap them.
+    engine = [
+        (subnet, net)
+        for net in ctx.topo.topology.engine_networks
+        for subnet in (_net(cfg.subnet) for cfg in net.ipam if cfg.subnet)
+        if subnet is not None
+    ]
     for node in sorted(ctx.topo.networks):
         net = ctx.topo.networks[node]
         if net.external or not net.declared:
@@ -83,25 +91,33 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             # Engine 20.10 accepts a subnet with host bits set (it uses the network address) and an
             # ip_range outside the subnet (it allocates from the subnet): neither is checked here.
-            for label, value in (("gateway", cfg.gateway),):
-                if not value:
-                    continue
-                inner = _ip(value)
-                if inner is None:
-                    yield finding(
-                        META,
-                        f'network {net.name}: {label} "{value}" is not valid',
-                        f"give an address inside {subnet.cidr}",
-                        loc,
-                    )
-                elif inner not in subnet:
-                    yield finding(
-                        META,
-                        f"network {net.name}: {label} {value} is outside its subnet "
-                        f"{subnet.cidr}; docker compose up fails",
-                        f"use a {label} inside {subnet.cidr}",
-                        loc,
-                    )
+            gateway = _ip(cfg.gateway) if cfg.gateway else None
+            if cfg.gateway and gateway is None:
+                yield finding(
+                    META,
+                    f'network {net.name}: gateway "{cfg.gateway}" is not valid',
+                    f"give an address inside {subnet.cidr}",
+                    loc,
+                )
+            elif gateway is not None and gateway not in subnet:
+                yield finding(
+                    META,
+                    f"network {net.name}: gateway {cfg.gateway} is outside its subnet {subnet.cidr}; "
+                    "docker compose up fails",
+                    f"use a gateway inside {subnet.cidr}",
+                    loc,
+                )
+            if net.project not in live:
+                for other, other_net in engine:
+                    if other_net.name != net.name and (subnet in other or other in subnet):
+                        yield finding(
+                            META,
+                            f"network {net.name}: subnet {subnet.cidr} overlaps {other.cidr} of network "
+                            f"{other_net.name}, which already exists on the engine; docker compose up fails "
+                            'with "Pool overlaps with other one on this address space"',
+                            f"choose a subnet that no network on the engine uses, or remove {other_net.name}",
+                            loc,
+                        )
             for other, other_net, other_loc in seen_subnets:
                 if other_net.name != net.name and (subnet in other or other in subnet):
                     yield finding(
