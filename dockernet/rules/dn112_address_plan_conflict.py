@@ -3,7 +3,8 @@
 Checks the address plan of the compose networks: invalid subnets and addresses, a static address
 (`ipv4_address`, `ipv6_address`) outside its network's subnet or on a network without a configured subnet,
 a gateway outside its subnet, overlapping subnets between networks, and two static addresses that are equal
-on one network. (A subnet with host bits set, or an `ip_range` outside its subnet, the engine accepts.)
+on one network; with `check --engine`, a subnet that overlaps a network already on the engine. (A subnet
+with host bits set, or an `ip_range` outside its subnet, the engine accepts.)
 
 ## Why is this bad?
 `docker compose config` accepts all of these; `docker compose up` then fails, e.g.
