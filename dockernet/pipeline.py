@@ -40,8 +40,10 @@ class Analysis:
 
 def source_files(topology: Topology) -> tuple[str, ...]:
     """Every file on this machine that the sources read: compose files and nginx files."""
-    files = {f for p in topology.projects if not p.live for f in p.files}
-    files |= {f for cfg in topology.proxies for f in cfg.files if f.startswith("/")}
+    static = {p.name for p in topology.projects if not p.live}
+    files = {f for p in topology.projects if p.name in static for f in p.files}
+    # A live proxy's files are paths inside its container, never files on this machine.
+    files |= {f for cfg in topology.proxies if cfg.proxy[0] in static for f in cfg.files}
     return tuple(sorted(files))
 
 
