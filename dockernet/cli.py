@@ -177,29 +177,35 @@ OptFailOn = Annotated[
     typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe [default: error]."),
 ]
 OptDebug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+# The compose inputs, shared by check and graph (named like docker compose's own options).
+ArgDirs = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Argument(help="Project directories (default: the current directory).", show_default=False),
+]
+OptFile = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option("-f", "--file", help="Compose file; repeat to merge several into one project."),
+]
+OptProjectName = Annotated[Optional[str], typer.Option("-p", "--project-name", help="Project name.")]  # noqa: UP045
+OptEnvFile = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option("--env-file", help="Alternative environment file."),
+]
+OptProfile = Annotated[Optional[list[str]], typer.Option("--profile", help="Enable a compose profile.")]  # noqa: UP045
+OptNginx = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
+]
 
 
 @app.command()
 def check(
-    dirs: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
-        typer.Argument(help="Project directories (default: the current directory).", show_default=False),
-    ] = None,
-    file: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Option("-f", "--file", help="Compose file; repeat to merge several into one project."),
-    ] = None,
-    project_name: Annotated[Optional[str], typer.Option("-p", "--project-name", help="Project name.")] = None,  # noqa: UP045
-    env_file: Annotated[
-        Optional[list[Path]], typer.Option("--env-file", help="Alternative environment file.")  # noqa: UP045
-    ] = None,
-    profile: Annotated[
-        Optional[list[str]], typer.Option("--profile", help="Enable a compose profile.")  # noqa: UP045
-    ] = None,
-    nginx: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
-    ] = None,
+    dirs: ArgDirs = None,
+    file: OptFile = None,
+    project_name: OptProjectName = None,
+    env_file: OptEnvFile = None,
+    profile: OptProfile = None,
+    nginx: OptNginx = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,

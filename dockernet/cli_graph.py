@@ -16,7 +16,19 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from dockernet.cli import OptConfig, OptDebug, _parse_overrides, guarded, load_config
+from dockernet.cli import (
+    ArgDirs,
+    OptConfig,
+    OptDebug,
+    OptEnvFile,
+    OptFile,
+    OptNginx,
+    OptProfile,
+    OptProjectName,
+    _parse_overrides,
+    guarded,
+    load_config,
+)
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
 
@@ -74,10 +86,7 @@ def draw(
 
 
 def graph(
-    dirs: Annotated[
-        Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
-        typer.Argument(help="Project directories (default: the current directory).", show_default=False),
-    ] = None,
+    dirs: ArgDirs = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -95,21 +104,11 @@ def graph(
             help="png, svg, pdf, dot, mmd, json or html (default: from the output file's extension).",
         ),
     ] = None,
-    file: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Option("-f", "--file", help="Compose file; repeat to merge several into one project."),
-    ] = None,
-    project_name: Annotated[Optional[str], typer.Option("-p", "--project-name", help="Project name.")] = None,  # noqa: UP045
-    env_file: Annotated[
-        Optional[list[Path]], typer.Option("--env-file", help="Alternative environment file.")  # noqa: UP045
-    ] = None,
-    profile: Annotated[
-        Optional[list[str]], typer.Option("--profile", help="Enable a compose profile.")  # noqa: UP045
-    ] = None,
-    nginx: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
-    ] = None,
+    file: OptFile = None,
+    project_name: OptProjectName = None,
+    env_file: OptEnvFile = None,
+    profile: OptProfile = None,
+    nginx: OptNginx = None,
     network: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(
