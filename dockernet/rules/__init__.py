@@ -35,6 +35,7 @@ from dockernet.rules import (
     dn303_no_502_error_page,
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
+    dn306_upstream_timeout,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -67,6 +68,7 @@ RULES: dict[str, ModuleType] = {
         dn303_no_502_error_page,
         dn304_upstream_outside_graph,
         dn305_proxy_config_unknown,
+        dn306_upstream_timeout,
     )
 }
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
