@@ -72,13 +72,3 @@ def test_image_defaults_only_when_nothing_declared() -> None:
     assert declared_ports(svc(image="php:8.2-fpm")) == {9000: "image php:8.2-fpm"}
     assert declared_ports(svc(image="php:8.2-fpm", expose=(9001,))) == {9001: "expose"}
     assert declared_ports(svc(image="mycompany/app:1")) == {}
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [("60s", 60), ("1m30s", 90), ("500ms", 0.5), ("60", 60), ("2h", 7200), ("x", None), ("1m 30s", None)],
-)
-def test_nginx_time_syntax(value: str, seconds: float | None) -> None:
-    from dockernet.rules.dn306_upstream_timeout import seconds as parse
-
-    assert parse(value) == seconds
