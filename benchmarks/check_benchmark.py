@@ -10,7 +10,6 @@ Also times `dockernet check` on a YAML bomb and a 50 MB file to show malformed i
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import shutil
@@ -110,9 +109,8 @@ def main() -> None:
             if runs:
                 wall = statistics.median(w for w, _ in runs)
                 cpu = statistics.median(c for _, c in runs)
-                print(
-                    f"{name:<22} median wall {wall:.2f} s, CPU {cpu:.2f} s  (wall runs {[round(w, 2) for w, _ in runs]})"
-                )
+                walls = [round(w, 2) for w, _ in runs]
+                print(f"{name:<22} median wall {wall:.2f} s, CPU {cpu:.2f} s  (wall runs {walls})")
         if theirs:
             for i, what in ((0, "wall"), (1, "CPU")):
                 ratio = statistics.median(r[i] for r in ours) / statistics.median(r[i] for r in theirs)
@@ -133,10 +131,8 @@ def main() -> None:
         for name, path in (("YAML bomb", bomb), ("50 MB file", big)):
             start = time.perf_counter()
             done = subprocess.run([*dockernet], cwd=path, capture_output=True, text=True, check=False)
-            print(
-                f"{name}: exit {done.returncode} in {time.perf_counter() - start:.2f} s: {done.stderr.strip()}"
-            )
-    os.sync()
+            elapsed = time.perf_counter() - start
+            print(f"{name}: exit {done.returncode} in {elapsed:.2f} s: {done.stderr.strip()}")
 
 
 if __name__ == "__main__":

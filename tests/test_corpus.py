@@ -55,8 +55,8 @@ SPECIAL = {
     "plausible__community-edition__reverse-proxy_traefik": [
         Entry("", files=("docker-compose.yml", "reverse-proxy/traefik/docker-compose.traefik.yml"))
     ],
-    # Row 38: `proxy_pass http://misp-web` where only misp_web / web resolve. The corpus kept includes/proxy.conf
-    # but not includes/ssl.conf, which the real repository has.
+    # Row 38: `proxy_pass http://misp-web` where only misp_web / web resolve. The corpus kept
+    # includes/proxy.conf but not includes/ssl.conf, which the real repository has.
     "MISP__x_old_misp_docker__root_at_431ef65": [
         Entry(
             "", files=("docker-compose-nginx.yml",), broken=("DN102",), add_files=("proxy/includes/ssl.conf",)

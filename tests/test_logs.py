@@ -358,7 +358,7 @@ def test_recorded_multi_proxy() -> None:
 def test_addresses_may_name_only_the_service() -> None:
     """``{ip: "api"}`` (IP -> service) works as well as ``{ip: {"api", "proj-api-1"}}``."""
     routes, _, _ = _multi()
-    line = next(t for t in (MULTI / "proxy.log").read_text().splitlines() if "8080/\"" in t)
+    line = next(t for t in (MULTI / "proxy.log").read_text().splitlines() if '8080/"' in t)
     event = logs.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
     assert event is not None and event.upstream_names == ("api",)
     assert (event.location, event.attributed_by) == ("/api/", "upstream")
