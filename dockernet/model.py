@@ -195,6 +195,10 @@ class Service:
     health: str | None = None
     exit_code: int | None = None
     started_at: str | None = None
+    listening: tuple[tuple[str, int], ...] | None = None
+    """Live only, when it could be read: the TCP sockets the container's network namespace listens on,
+    as (address, port), from ``/proc/net/tcp`` and ``tcp6`` (state LISTEN; ``0.0.0.0`` and ``::`` are all
+    interfaces). None when unknown (static input, or not readable): rules then go by the declarations."""
 
     @property
     def key(self) -> tuple[str, str]:

@@ -43,7 +43,11 @@ class Context:
         if key not in self._ports:
             svc = self.service(node)
             img = self.images.get(svc.key)
-            ports = declared_ports(svc, img.expose if img else (), published, self.listeners(node))
+            if svc.listening:
+                # Read from the container's /proc/net/tcp (live scans): what it listens on, not a guess.
+                ports = {lst.port: lst.evidence for lst in self.listeners(node)}
+            else:
+                ports = declared_ports(svc, img.expose if img else (), published, self.listeners(node))
             cfg = self.resolved.proxies.get(node)
             for port in cfg.listens if cfg else ():
                 ports.setdefault(port, "nginx listen")
@@ -51,9 +55,15 @@ class Context:
         return self._ports[key]
 
     def listeners(self, node: str) -> list[Listener]:
-        """Sockets the service's command and environment say it opens (cached: several rules ask)."""
+        """Sockets the service opens: the ones read from its container's ``/proc/net/tcp`` when a live scan
+        could read them (:attr:`Service.listening`), else the ones its command and environment declare
+        (cached: several rules ask)."""
         if node not in self._listeners:
-            self._listeners[node] = declared_listeners(self.service(node))
+            svc = self.service(node)
+            if svc.listening:
+                self._listeners[node] = real_listeners(svc.listening)
+            else:
+                self._listeners[node] = declared_listeners(svc)
         return self._listeners[node]
 
     def resolutions(self, *kinds: Kind) -> Iterator[Resolution]:
@@ -69,6 +79,30 @@ class Context:
     def node_of(self, service: Service) -> str:
         """Node id of a service."""
         return service_id(service)
+
+
+PROC_EVIDENCE = "read from /proc/net/tcp"
+"""The evidence of listeners that a live scan read from the container (see :func:`real_listeners`)."""
+
+
+def real_listeners(sockets: tuple[tuple[str, int], ...]) -> list[Listener]:
+    """Listeners from the sockets read in a container, one per port, each naming every socket of its port
+    (``listening sockets: 127.0.0.1:3000 (read from /proc/net/tcp)``); an address on all interfaces
+    (``0.0.0.0``, ``::``) makes the listener's address None."""
+    by_port: dict[int, list[str]] = {}
+    for ip, port in sockets:
+        by_port.setdefault(port, []).append(ip)
+    out: list[Listener] = []
+    for port, addresses in sorted(by_port.items()):
+        shown = ", ".join(f"[{a}]:{port}" if ":" in a else f"{a}:{port}" for a in addresses)
+        evidence = f"listening sockets: {shown} ({PROC_EVIDENCE})"
+        anywhere = any(a in ("0.0.0.0", "::") for a in addresses)
+        loopback = [a for a in addresses if a.startswith("127.") or a == "::1"]
+        address: str | None = (
+            None if anywhere else (loopback[0] if len(loopback) == len(addresses) else addresses[0])
+        )
+        out.append(Listener(port=port, address=address, evidence=evidence))
+    return out
 
 
 @dataclass(frozen=True)

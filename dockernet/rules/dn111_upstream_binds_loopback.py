@@ -2,7 +2,9 @@
 ## What it does
 Flags an upstream service whose command or environment makes it listen on 127.0.0.1 (or `::1`) only, on
 the port the proxy uses: `--bind 127.0.0.1:8000`, `--host 127.0.0.1`, `HOST=127.0.0.1`, or a server whose
-default is loopback (`uvicorn`, `flask run`, `manage.py runserver` with no address).
+default is loopback (`uvicorn`, `flask run`, `manage.py runserver` with no address). A live scan that can
+read the container's listening sockets (`/proc/net/tcp`, with `--exec`) goes by those instead: then the
+finding is certain.
 
 ## Why is this bad?
 Loopback inside the app's container accepts connections from that container only. nginx, in another
