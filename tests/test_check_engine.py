@@ -44,15 +44,15 @@ def _down(project: Path, compose_cli: list[str]) -> None:
 def test_subnet_overlapping_an_engine_network(
     docker_engine: Any, busybox_image: Any, compose_cli: list[str], tmp_path: Path
 ) -> None:
-    pool = docker.types.IPAMPool(subnet="10.213.0.0/24")
+    pool = docker.types.IPAMPool(subnet="10.214.0.0/24")
     existing = docker_engine.networks.create(
         "dnce-existing", ipam=docker.types.IPAMConfig(pool_configs=[pool])
     )
     broken, fixed = tmp_path / "broken", tmp_path / "fixed"
     broken.mkdir()
     fixed.mkdir()
-    (broken / "compose.yaml").write_text(COMPOSE.format(name="dnce-broken", subnet="10.213.0.0/25"))
-    (fixed / "compose.yaml").write_text(COMPOSE.format(name="dnce-fixed", subnet="10.213.1.0/25"))
+    (broken / "compose.yaml").write_text(COMPOSE.format(name="dnce-broken", subnet="10.214.0.0/25"))
+    (fixed / "compose.yaml").write_text(COMPOSE.format(name="dnce-fixed", subnet="10.214.1.0/25"))
     try:
         code, out = _check(broken)
         assert code == 1 and "DN112" in out and "dnce-existing, which already exists on the engine" in out, (
