@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import netaddr
@@ -236,18 +236,12 @@ def _resolve_unix(topo: Topo, node: str, base: Resolution, path: str) -> Resolut
         for other, _, odata in topo.graph.in_edges(vol, data=True):
             if other != node and odata.get("kind") == "mount":
                 reached.append((other, vol + "|" + odata["mount"].target.rstrip("/") + rel))
-    return _replace(base, kind=Kind.UNIX, reached=tuple(sorted(set(reached))))
+    return replace(base, kind=Kind.UNIX, reached=tuple(sorted(set(reached))))
 
 
 def _covers(mount_target: str, path: str) -> bool:
     prefix = mount_target.rstrip("/") + "/"
     return path.startswith(prefix) or path == mount_target
-
-
-def _replace(base: Resolution, **changes: object) -> Resolution:
-    from dataclasses import replace
-
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolution:
@@ -261,7 +255,7 @@ def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolut
         no_dns = "no network"
     elif not topo.has_embedded_dns(node):
         no_dns = "default bridge"
-    base = _replace(base, no_dns=no_dns)
+    base = replace(base, no_dns=no_dns)
     ip = ip_literal(host)
     if ip is not None:
         return _resolve_ip(topo, node, base, ip)
@@ -270,22 +264,22 @@ def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolut
     if entry is not None and not base.runtime_dns:
         addr = topo.topology.host_gateway if entry.ip == "host-gateway" else entry.ip
         kind = Kind.HOST if entry.ip == "host-gateway" or addr in _all_gateways(topo) else Kind.ETC_HOSTS
-        return _replace(base, kind=kind, hosts_entry=entry.ip)
+        return replace(base, kind=kind, hosts_entry=entry.ip)
     if no_dns == "default bridge" and not base.runtime_dns:
         # Legacy links on the default bridge are written into /etc/hosts.
         for link in svc.links:
             if host in (link.alias, link.target):
                 targets = topo.lookup_anywhere(link.target)
-                return _replace(base, kind=Kind.SERVICE, reached=tuple(targets))
+                return replace(base, kind=Kind.SERVICE, reached=tuple(targets))
     found = topo.lookup(node, host) if no_dns is None else []
     if found:
-        return _replace(base, kind=Kind.SERVICE, reached=tuple(found))
+        return replace(base, kind=Kind.SERVICE, reached=tuple(found))
     elsewhere = tuple(f for f in topo.lookup_anywhere(host) if f[0] != node)
     if host.lower() in HOST_GATEWAY_NAMES:
-        return _replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere)
+        return replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere)
     if not elsewhere and "." in host and entry is None:
-        return _replace(base, kind=Kind.EXTERNAL)
-    return _replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere, suggestion=_closest(topo, node, host))
+        return replace(base, kind=Kind.EXTERNAL)
+    return replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere, suggestion=_closest(topo, node, host))
 
 
 def _all_gateways(topo: Topo) -> set[str]:
@@ -295,11 +289,11 @@ def _all_gateways(topo: Topo) -> set[str]:
 def _resolve_loopback(topo: Topo, node: str, owner: str | None, base: Resolution) -> Resolution:
     """Loopback reaches whatever shares the proxy's namespace (or the host, under ``network_mode: host``)."""
     if owner == HOST:
-        return _replace(base, kind=Kind.LOOPBACK, reached=((HOST, ""),))
+        return replace(base, kind=Kind.LOOPBACK, reached=((HOST, ""),))
     if owner is None:
-        return _replace(base, kind=Kind.LOOPBACK)
+        return replace(base, kind=Kind.LOOPBACK)
     members = topo.namespace_members(owner)
-    return _replace(base, kind=Kind.LOOPBACK, reached=tuple((m, "") for m in members))
+    return replace(base, kind=Kind.LOOPBACK, reached=tuple((m, "") for m in members))
 
 
 def _resolve_ip(topo: Topo, node: str, base: Resolution, ip: netaddr.IPAddress) -> Resolution:
@@ -315,11 +309,11 @@ def _resolve_ip(topo: Topo, node: str, base: Resolution, ip: netaddr.IPAddress) 
             net_node = _net_node_of(topo, svc, att.network)
             (reached if net_node in mine else elsewhere).append((other_node, net_node))
     if reached or elsewhere:
-        return _replace(base, kind=Kind.SERVICE, reached=tuple(reached), elsewhere=tuple(elsewhere))
+        return replace(base, kind=Kind.SERVICE, reached=tuple(reached), elsewhere=tuple(elsewhere))
     holders = tuple(n for n in topo.networks if any(ip in s for s in subnets(topo, n)))
     if addr in _all_gateways(topo):
-        return _replace(base, kind=Kind.HOST, in_subnet_of=holders)
-    return _replace(base, kind=Kind.IP, in_subnet_of=holders)
+        return replace(base, kind=Kind.HOST, in_subnet_of=holders)
+    return replace(base, kind=Kind.IP, in_subnet_of=holders)
 
 
 def _net_node_of(topo: Topo, svc: Service, key: str) -> str:
