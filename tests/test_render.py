@@ -33,14 +33,14 @@ from tests.conftest import REPO, unavailable
 from tests.samples import all_samples
 
 DATA = Path(__file__).parent / "data" / "render"
-REPO = Path(__file__).parent.parent
+SHOP = REPO / "compose-samples" / "showcase" / "shop"
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DOCKERNET_UPDATE_GOLDEN") == "1"
 SECRETS = ("s3cret-do-not-print", "label-secret-value")
 """Values of an environment variable and a label in compose-samples/showcase/shop: never in any output."""
 
 FIXTURES = {
-    "shop": [REPO / "compose-samples" / "showcase" / "shop"],
+    "shop": [SHOP],
     "modes": [DATA / "modes"],
     "pair": [DATA / "pair" / "front", DATA / "pair" / "back"],
 }
@@ -264,7 +264,7 @@ def test_byte_identical_across_processes(tmp_path: Path) -> None:
         out = tmp_path / f"{seed}.dot"
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run(
-            [sys.executable, "-m", "dockernet", "graph", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(out)],
+            [sys.executable, "-m", "dockernet", "graph", str(SHOP), "-o", str(out)],
             check=True,
             env=env,
             cwd=REPO,
@@ -344,7 +344,7 @@ def test_cli_writes_each_format_by_extension(tmp_path: Path, dot_bin: Path) -> N
     runner = CliRunner()
     for ext in ("dot", "mmd", "json", "html", "svg", "png", "pdf"):
         out = tmp_path / f"topology.{ext}"
-        result = runner.invoke(app, ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(out)])
+        result = runner.invoke(app, ["graph", str(SHOP), "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
     assert (tmp_path / "topology.png").read_bytes().startswith(b"\x89PNG")
@@ -354,19 +354,19 @@ def test_cli_writes_each_format_by_extension(tmp_path: Path, dot_bin: Path) -> N
 def test_cli_options(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "t.dot"
-    args = ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "--hide-ok", "--no-ports", "--layout", "hubs", "-o", str(out)]
+    args = ["graph", str(SHOP), "--hide-ok", "--no-ports", "--layout", "hubs", "-o", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert 'layout="dot"' in text and "DN102" in text and "/api/" not in text and "8080" not in text
-    result = runner.invoke(app, ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "--service", "php", "--format", "mmd"])
+    result = runner.invoke(app, ["graph", str(SHOP), "--service", "php", "--format", "mmd"])
     assert (
         result.exit_code == 0 and "service_shop_php" in result.output and "unresolved_ap" not in result.output
     )
 
 
 def test_cli_unknown_extension(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(tmp_path / "t.jpeg")])
+    result = CliRunner().invoke(app, ["graph", str(SHOP), "-o", str(tmp_path / "t.jpeg")])
     assert result.exit_code == 3
     assert "unknown diagram format .jpeg" in result.output
 
@@ -374,14 +374,14 @@ def test_cli_unknown_extension(tmp_path: Path) -> None:
 def test_cli_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot anywhere
     runner = CliRunner()
-    result = runner.invoke(app, ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(tmp_path / "t.png")])
+    result = runner.invoke(app, ["graph", str(SHOP), "-o", str(tmp_path / "t.png")])
     assert result.exit_code == ExitStatus.GRAPHVIZ_MISSING
     assert "apt-get install graphviz" in result.output and "brew install graphviz" in result.output
     assert "choco install graphviz" in result.output
     assert not (tmp_path / "t.png").exists()
     # The text formats need no Graphviz; the HTML says what is missing and still lists the findings.
     for ext in ("dot", "mmd", "json", "html"):
-        result = runner.invoke(app, ["graph", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(tmp_path / f"t.{ext}")])
+        result = runner.invoke(app, ["graph", str(SHOP), "-o", str(tmp_path / f"t.{ext}")])
         assert result.exit_code == 0, (ext, result.output)
     page = (tmp_path / "t.html").read_text()
     assert "<svg" not in page and "apt-get install graphviz" in page and "DN102" in page
@@ -447,7 +447,7 @@ def test_cli_engine(tmp_path: Path, docker_engine: object) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["directed"] is True and "nodes" in data and "edges" in data
-    result = CliRunner().invoke(app, ["graph", "--engine", str(REPO / "compose-samples" / "showcase" / "shop"), "-o", str(out)])
+    result = CliRunner().invoke(app, ["graph", "--engine", str(SHOP), "-o", str(out)])
     assert result.exit_code == 3 and "leave out directories" in result.output
 
 

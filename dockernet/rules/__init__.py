@@ -64,7 +64,7 @@ RULES: dict[str, ModuleType] = {
         dn204_ambiguous_name,
         dn205_hard_coded_gateway,
         dn206_stale_upstream_address,
-    dn206_stale_upstream_address,
+        dn206_stale_upstream_address,
         dn300_unused_suppression,
         dn301_startup_dns_resolution,
         dn302_upstream_no_keepalive,
