@@ -8,17 +8,13 @@ Every project is named ``dnx-<random>-...`` and removed (``compose down -v``) ev
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dockernet.sources.engine import demux_log
+from tests.live import dockernet, project, sh, wget_status
 
 REPO = Path(__file__).parent.parent
 SECRET = "dnx-s3cr3t-query-token"
@@ -28,59 +24,9 @@ def unique(what: str) -> str:
     return f"dnx-{uuid.uuid4().hex[:6]}-{what}"
 
 
-def sh(*argv: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()}")
-    return done
-
-
-def dockernet(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DOCKER_API_VERSION"}
-    done = subprocess.run(
-        [sys.executable, "-m", "dockernet", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=env,
-        cwd=REPO,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
-
-
-@contextmanager
-def project(compose_cli: list[str], directory: Path, name: str, files: dict[str, str]) -> Iterator[list[str]]:
-    """A compose project in ``directory``, up for the body (which gets the compose argv), always removed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    argv = [*compose_cli, "-p", name, "-f", str(directory / "compose.yaml")]
-    try:
-        sh(*argv, "up", "-d")
-        yield argv
-    finally:
-        sh(*argv, "down", "-v", "-t", "1", "--remove-orphans", check=False)
-
-
 def get(container: str, path: str) -> str:
     """Ask nginx for ``path`` from inside its own container; the status line wget printed (or its error)."""
-    done = sh(
-        "docker",
-        "exec",
-        container,
-        "wget",
-        "-S",
-        "-q",
-        "-O",
-        "/dev/null",
-        f"http://127.0.0.1{path}",
-        check=False,
-    )
-    return done.stderr
+    return wget_status(container, path)
 
 
 def scan_json(name: str, *extra: str) -> dict[str, Any]:

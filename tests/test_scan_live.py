@@ -18,11 +18,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.live import dockernet, project, sh, wget_status
 
 REPO = Path(__file__).parent.parent
 SOCKET = "/var/run/docker.sock"
@@ -36,51 +38,6 @@ def unique(what: str) -> str:
     return f"dnscan-{uuid.uuid4().hex[:6]}-{what}"
 
 
-def sh(*argv: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()}")
-    return done
-
-
-def dockernet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if k != "DOCKER_API_VERSION"}
-    full.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "dockernet", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=full,
-        cwd=REPO,
-        check=False,
-    )
-
-
-@contextmanager
-def project(
-    compose_cli: list[str], directory: Path, name: str, files: dict[str, str], wait_healthy: str | None = None
-) -> Iterator[Path]:
-    """A compose project in ``directory``, up for the body, always removed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.replace("@NAME@", name))
-    argv = [*compose_cli, "-p", name, "-f", str(directory / "compose.yaml")]
-    try:
-        sh(*argv, "up", "-d")
-        if wait_healthy:
-            for _ in range(80):
-                state = sh("docker", "inspect", "-f", "{{.State.Health.Status}}", wait_healthy, check=False)
-                if state.stdout.strip() == "unhealthy":
-                    break
-                time.sleep(0.25)
-        yield directory
-    finally:
-        sh(*argv, "down", "-v", "-t", "1", "--remove-orphans", check=False)
-
-
 def findings(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     assert "Traceback" not in done.stderr, done.stderr
     doc = json.loads(done.stdout)
@@ -90,27 +47,16 @@ def findings(done: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
 
 def status_through_nginx(container: str, path: str) -> int:
     """The status nginx answers for ``path``, asked from inside the proxy's own container."""
-    done = sh(
-        "docker",
-        "exec",
-        container,
-        "wget",
-        "-S",
-        "-q",
-        "-O",
-        "/dev/null",
-        f"http://127.0.0.1{path}",
-        check=False,
-    )
-    for line in done.stderr.splitlines():
+    printed = wget_status(container, path)
+    for line in printed.splitlines():
         parts = line.split()
         if len(parts) >= 2 and parts[0].startswith("HTTP/"):
             return int(parts[1])
-    if "502" in done.stderr:
+    if "502" in printed:
         return 502
-    if "504" in done.stderr:
+    if "504" in printed:
         return 504
-    raise AssertionError(f"no status from nginx for {path}: {done.stderr}")
+    raise AssertionError(f"no status from nginx for {path}: {printed}")
 
 
 # ------------------------------------------------------------------------------------------ scenario
@@ -176,7 +122,9 @@ def broken(
     compose_cli: list[str], nginx_image: str, busybox_image: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     name = unique("broken")
-    with project(compose_cli, tmp_path_factory.mktemp("broken"), name, BROKEN, wait_healthy=f"{name}-sick-1"):
+    with project(
+        compose_cli, tmp_path_factory.mktemp("broken"), name, BROKEN, wait_unhealthy=f"{name}-sick-1"
+    ):
         yield name
 
 
