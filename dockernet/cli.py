@@ -20,6 +20,7 @@ from dockernet.findings import Severity
 
 if TYPE_CHECKING:
     from dockernet.config import Config
+    from dockernet.model import Topology
     from dockernet.output.common import Report
 
 T = TypeVar("T")
@@ -86,6 +87,28 @@ def _parse_overrides(values: list[str]) -> dict[str, str]:
             raise UsageError(f'--nginx takes SERVICE=PATH, got "{value}"')
         out[service] = path
     return out
+
+
+def load_compose(
+    dirs: list[Path] | None,
+    files: list[Path] | None,
+    project_name: str | None,
+    env_files: list[Path] | None,
+    profiles: list[str] | None,
+    nginx: list[str] | None,
+) -> Topology:
+    """The compose projects and nginx configs the compose-input options name (check and graph)."""
+    from dockernet import pipeline
+
+    return pipeline.load_static(
+        dirs=[str(d) for d in dirs or []],
+        files=[str(f) for f in files or []],
+        project_name=project_name,
+        env_files=[str(e) for e in env_files or []],
+        profiles=list(profiles or []),
+        environ=dict(os.environ),
+        nginx_overrides=_parse_overrides(list(nginx or [])),
+    )
 
 
 def _colour(stream: object) -> bool:
@@ -245,15 +268,7 @@ def check(
 
     def work() -> tuple[Report, Severity]:
         cfg, _ = load_config(config_file, select, ignore)
-        topology = pipeline.load_static(
-            dirs=[str(d) for d in dirs or []],
-            files=[str(f) for f in file or []],
-            project_name=project_name,
-            env_files=[str(e) for e in env_file or []],
-            profiles=list(profile or []),
-            environ=dict(os.environ),
-            nginx_overrides=_parse_overrides(list(nginx or [])),
-        )
+        topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
         if engine or host:
             from dockernet.cli_scan import engine_context
 

@@ -25,8 +25,8 @@ from dockernet.cli import (
     OptNginx,
     OptProfile,
     OptProjectName,
-    _parse_overrides,
     guarded,
+    load_compose,
     load_config,
 )
 from dockernet.errors import UsageError
@@ -170,15 +170,7 @@ def graph(
                 raise UsageError("--engine draws what runs on the engine: leave out directories and -f")
             analysis = live_analysis(cfg, host)
         else:
-            topology = pipeline.load_static(
-                dirs=[str(d) for d in dirs or []],
-                files=[str(f) for f in file or []],
-                project_name=project_name,
-                env_files=[str(e) for e in env_file or []],
-                profiles=list(profile or []),
-                environ=dict(os.environ),
-                nginx_overrides=_parse_overrides(list(nginx or [])),
-            )
+            topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
             analysis = pipeline.analyse(topology, cfg)
         return draw(
             analysis,
