@@ -103,19 +103,9 @@ class ProgressBar:
 def inline_suppressions(files: Iterable[tuple[str, bytes]]) -> tuple[Suppression, ...]:
     """The ``# dockernet: ignore[...]`` comments of config files read out of containers (the pipeline's
     own scan reads files on this machine, where these paths name other files)."""
-    from dockernet.sources.suppressions import MARKER, Suppression
+    from dockernet.sources.suppressions import scan_contents
 
-    out: list[Suppression] = []
-    for path, data in sorted(set(files)):
-        if b"dockernet" not in data:
-            continue
-        for n, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
-            m = MARKER.search(line)
-            if m is None:
-                continue
-            codes = tuple(c.strip() for c in (m.group("codes") or "").split(",") if c.strip())
-            out.append(Suppression(Loc(path, n), codes, own_line=line.lstrip().startswith("#")))
-    return tuple(out)
+    return scan_contents(files)
 
 
 def live_findings(findings: Iterable[Finding], live: Live, scope: Scope) -> tuple[Finding, ...]:

@@ -33,17 +33,24 @@ class Suppression:
 
 def scan(files: Iterable[str]) -> tuple[Suppression, ...]:
     """Every suppression comment in the given files (unreadable ones are skipped: the sources report them)."""
-    out: list[Suppression] = []
+    contents: list[tuple[str, bytes]] = []
     for path in sorted(set(files)):
         try:
             with open(path, "rb") as fh:
-                data = fh.read(MAX_SIZE)
+                contents.append((path, fh.read(MAX_SIZE)))
         except OSError:
             continue
+    return scan_contents(contents)
+
+
+def scan_contents(files: Iterable[tuple[str, bytes]]) -> tuple[Suppression, ...]:
+    """Every suppression comment in files already read, as (path, contents) pairs (live configs come out of
+    containers, where the paths name no file on this machine)."""
+    out: list[Suppression] = []
+    for path, data in sorted(set(files)):
         if b"dockernet" not in data:
             continue
-        text = data.decode("utf-8", errors="replace")
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
             m = MARKER.search(line)
             if m is None:
                 continue
