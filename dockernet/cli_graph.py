@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -40,30 +39,10 @@ if TYPE_CHECKING:
 
 def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
     """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
-    from dockernet import pipeline
-    from dockernet.cli_scan import inline_suppressions
-    from dockernet.sources import engine
+    from dockernet.cli_scan import scan_engine
+    from dockernet.sources.engine import Scope
 
-    scope = engine.Scope()
-    session = engine.connect(host, dict(os.environ))
-    try:
-        snap = engine.snapshot(session, scope)
-        live = engine.build(snap, scope)
-        read = engine.read_proxies(session, live)
-    finally:
-        session.close()
-    topology = replace(
-        live.topology,
-        proxies=read.configs,
-        partial=tuple(dict.fromkeys(live.topology.partial + read.partial)),
-    )
-    inline = inline_suppressions((p, d) for files in read.files.values() for p, d in files.items())
-    analysis = pipeline.analyse(topology, cfg, inline=inline)
-    findings = tuple(
-        replace(f, container=live.containers.get((f.project or "", f.service or "")))
-        for f in analysis.findings
-    )
-    return replace(analysis, findings=findings)
+    return scan_engine(Scope(), cfg, host, environ=dict(os.environ), log_lines=0).analysis
 
 
 def draw(

@@ -187,8 +187,15 @@ def scan_engine(
     topology = engine.with_listening(_with_proxies(live.topology, read), listening)
     inline = inline_suppressions((p, d) for files in read.files.values() for p, d in files.items())
     analysis = pipeline.analyse(topology, cfg, inline=inline)
-    report = analysis.report()
-    report = replace(report, findings=live_findings(report.findings, live, scope))
+    report = replace(analysis.report(), findings=live_findings(analysis.findings, live, scope))
+    # Every finding of the analysis names its container too, for diagrams (graph --engine, scan --png).
+    analysis = replace(
+        analysis,
+        findings=tuple(
+            replace(f, container=live.containers.get((f.project or "", f.service or "")))
+            for f in analysis.findings
+        ),
+    )
     by_container = {
         live.containers[key]: frozenset(files) for key, files in read.files.items() if key in live.containers
     }
