@@ -156,9 +156,9 @@ def source_stage() -> float:
 
 
 def whole_command() -> tuple[float, int, int]:
-    from dockernet.cli_scan import run_scan
-    from dockernet.config import Config
+    from dockernet.cli.scan import run_scan
     from dockernet.output import json as json_out
+    from dockernet.pipeline.config import Config
     from dockernet.sources.engine import Scope
 
     found: list[Any] = []

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from dockernet import logs, pipeline
-from dockernet.findings import Finding, Severity
+from dockernet import pipeline
+from dockernet.analysis.resolve import Kind
+from dockernet.dialects.nginx import errorlog
 from dockernet.model import Project, Route, Service, Topology
-from dockernet.resolve import Kind
+from dockernet.model.findings import Finding, Severity
 from tests.samples import SAMPLES, Sample, expected_lines
 
 UP_TIMEOUT = 180.0
@@ -637,9 +638,9 @@ class ProjectRun:
     def routes_of(self, proxy: tuple[str, str]) -> list[Route]:
         return [r for cfg in self.topology.proxies if cfg.proxy == proxy for r in cfg.routes]
 
-    def log_events(self, proxy: tuple[str, str]) -> tuple[logs.LogEvent, ...]:
+    def log_events(self, proxy: tuple[str, str]) -> tuple[errorlog.LogEvent, ...]:
         """The proxy's error-log lines, explained and attributed to its routes."""
-        return logs.explain(
+        return errorlog.explain(
             self.proxy_logs.get(proxy, "").splitlines(),
             self.routes_of(proxy),
             self.addresses(),
@@ -841,11 +842,11 @@ def compare(run: ProjectRun, flagged: Sequence[FlaggedLoc]) -> list[Row]:
     return rows
 
 
-def _short_log(events: Sequence[logs.LogEvent]) -> str:
+def _short_log(events: Sequence[errorlog.LogEvent]) -> str:
     if not events:
         return ""
     first = events[0]
-    msg = logs.parse_line(first.line)
+    msg = errorlog.parse_line(first.line)
     return f"{first.code}: {msg.message if msg else first.line}"
 
 
@@ -922,7 +923,7 @@ def scan_unavailable() -> str | None:
     """Why ``dockernet scan`` cannot be run yet, or None when it can."""
     import importlib.util
 
-    for module in ("dockernet.cli_scan", "dockernet.sources.engine"):
+    for module in ("dockernet.cli.scan", "dockernet.sources.engine"):
         if importlib.util.find_spec(module) is None:
             return f"`dockernet scan` is not there yet ({module} missing)"
     done = subprocess.run(

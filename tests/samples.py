@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 
 SAMPLES = Path(__file__).parent.parent / "compose-samples"
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")

@@ -19,7 +19,7 @@ import pytest
 from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
 from dockernet.model import Loc, NetworkMode, Project, Service
 from dockernet.sources.compose import find_compose_files, load_projects, normalize_project_name
-from dockernet.sources.interpolate import InterpolationError, Substituter, parse_dotenv
+from dockernet.sources.compose.interpolate import InterpolationError, Substituter, parse_dotenv
 
 # ------------------------------------------------------------------------------------------------ helpers
 

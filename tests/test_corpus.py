@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dockernet import pipeline
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus"

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from dockernet import pipeline
-from dockernet.cli_scan import for_display, inline_suppressions, live_findings
+from dockernet.cli.scan import for_display, inline_suppressions, live_findings
 from dockernet.errors import EngineError, UsageError
-from dockernet.findings import Finding, Severity
 from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Service, Topology
+from dockernet.model.findings import Finding, Severity
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
 from dockernet.sources import engine, tartree
@@ -112,7 +112,7 @@ def test_recorded_engine_becomes_projects_services_and_networks() -> None:
 
 
 def test_graph_resolves_live_names_through_the_recorded_aliases() -> None:
-    from dockernet import graph
+    from dockernet.analysis import graph
 
     topo = graph.build(engine.build(snap_of(recorded())).topology)
     proxy = topo.by_key[("dnrec", "proxy")]
@@ -424,12 +424,12 @@ ETC = {
 
 
 def test_tar_tree_reads_includes_links_and_fetches_outside_paths_lazily() -> None:
-    from dockernet.sources import nginx
+    from dockernet.dialects.nginx import syntax
 
     fake = FakeContainer(dict(ETC))
     tree = tartree.TarTree(fake, "web-1")
     tree.prefetch("/etc/nginx")
-    conf = nginx.load("/etc/nginx/nginx.conf", tree)
+    conf = syntax.load("/etc/nginx/nginx.conf", tree)
     assert conf.files == (
         "/etc/nginx/nginx.conf",
         "/etc/nginx/conf.d/a.conf",
@@ -579,7 +579,7 @@ def test_unreachable_engine_is_an_engine_error(tmp_path: Path) -> None:
 def test_progress_bar_appears_only_after_its_delay() -> None:
     import time
 
-    from dockernet.cli_scan import ProgressBar
+    from dockernet.cli.scan import ProgressBar
 
     quiet = ProgressBar(enabled=False)
     quiet("inspecting containers", 1, 2)

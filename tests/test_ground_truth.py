@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from dockernet.findings import Severity
+from dockernet.model.findings import Severity
 from tests import groundtruth as gt
 from tests.conftest import unavailable
 from tests.samples import Sample

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dockernet.listen import declared_listeners, declared_ports
+from dockernet.analysis.listen import declared_listeners, declared_ports
 from dockernet.model import Loc, PortMapping, Service, frozen_map
 
 

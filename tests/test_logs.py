@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dockernet import logs, pipeline, rules
+from dockernet import pipeline, rules
+from dockernet.dialects.nginx import errorlog
 from dockernet.model import Route
 
 DATA = Path(__file__).parent / "data" / "nginx-logs"
@@ -145,7 +146,7 @@ CATALOGUE = [
 @pytest.mark.parametrize(("message", "code", "status"), CATALOGUE, ids=[c[0][:60] for c in CATALOGUE])
 def test_catalogue_messages(message: str, code: str, status: int | None) -> None:
     level = "crit" if message.startswith("connect() to unix") else "error"
-    event = logs.explain_line(f"{TS} [{level}] 29#29: *3 {message}{CTX}")
+    event = errorlog.explain_line(f"{TS} [{level}] 29#29: *3 {message}{CTX}")
     assert event is not None
     assert (event.code, event.status, event.startup) == (code, status, False)
     assert event.meaning
@@ -169,14 +170,14 @@ def test_startup_errors_in_both_forms(message: str, code: str) -> None:
         f"{TS} [emerg] 1#1: {message} in /etc/nginx/conf.d/default.conf:5",
         f"nginx: [emerg] {message} in /etc/nginx/conf.d/default.conf:5",
     ):
-        line = logs.parse_line(text)
+        line = errorlog.parse_line(text)
         assert line is not None
         assert (line.config_file, line.config_line, line.message) == (
             "/etc/nginx/conf.d/default.conf",
             5,
             message,
         )
-        event = logs.explain_line(text)
+        event = errorlog.explain_line(text)
         assert event is not None
         assert (event.code, event.status, event.startup) == (code, None, True)
 
@@ -195,7 +196,7 @@ def test_issue_lines() -> None:
         'host: "example.com"': "unix-permission",
     }
     for text, code in cases.items():
-        event = logs.explain_line(text)
+        event = errorlog.explain_line(text)
         assert event is not None and event.code == code, text
 
 
@@ -205,7 +206,7 @@ def test_prefix_fields() -> None:
         'upstream, client: 127.0.0.1, server: shop.test, request: "GET /api/v1?x=1,2 HTTP/1.1", upstream: '
         '"http://192.168.224.2:8080/", host: "shop.test", referrer: "http://shop.test/"'
     )
-    line = logs.parse_line(text)
+    line = errorlog.parse_line(text)
     assert line is not None
     assert (line.time, line.level, line.pid, line.connection) == ("2026/11/25 13:55:45", "error", 8, 3)
     assert line.message == "connect() failed (111: Connection refused) while connecting to upstream"
@@ -226,16 +227,18 @@ def test_docker_timestamps_and_noise() -> None:
         "2026-11-25T13:55:46.123456789Z 2026/11/25 13:55:46 [error] 8#8: *8 "
         "no live upstreams while connecting to upstream"
     )
-    line = logs.parse_line(stamped)
+    line = errorlog.parse_line(stamped)
     assert line is not None and line.message.startswith("no live upstreams")
     assert (
-        logs.parse_line('127.0.0.1 - - [25/Nov/2026:13:47:55 +0000] "GET /app/ HTTP/1.1" 502 157 "-" "Wget"')
+        errorlog.parse_line(
+            '127.0.0.1 - - [25/Nov/2026:13:47:55 +0000] "GET /app/ HTTP/1.1" 502 157 "-" "Wget"'
+        )
         is None
     )
-    assert logs.parse_line("") is None
-    notice = logs.parse_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes")
-    assert notice is not None and logs.classify(notice) is None
-    assert logs.explain_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes") is None
+    assert errorlog.parse_line("") is None
+    notice = errorlog.parse_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes")
+    assert notice is not None and errorlog.classify(notice) is None
+    assert errorlog.explain_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes") is None
 
 
 @pytest.mark.parametrize(
@@ -251,15 +254,15 @@ def test_docker_timestamps_and_noise() -> None:
     ],
 )
 def test_parse_upstream(value: str, expected: tuple[object, ...]) -> None:
-    up = logs.parse_upstream(value)
+    up = errorlog.parse_upstream(value)
     assert up is not None
     assert (up.scheme, up.host, up.port, up.uri, up.unix_path) == expected
 
 
 def test_rules_exist() -> None:
-    for pattern in logs.PATTERNS:
+    for pattern in errorlog.PATTERNS:
         assert set(pattern.rules) <= set(rules.RULES), pattern.code
-    codes = [p.code for p in logs.PATTERNS]
+    codes = [p.code for p in errorlog.PATTERNS]
     assert len(codes) == len(set(codes))
 
 
@@ -290,13 +293,13 @@ def test_select_route_follows_nginx() -> None:
         _route("~ \\.php$"),
     )
     routes = [root, api, api_v2, exact, pref, rx]
-    assert logs.select_route(routes, "/api/") is exact
-    assert logs.select_route(routes, "/api/v2/x") is api_v2
-    assert logs.select_route(routes, "/api/x.php") is rx  # a regex beats a plain prefix
-    assert logs.select_route(routes, "/static/x.php") is pref  # ^~ stops the regex search
-    assert logs.select_route(routes, "/other") is root
-    assert logs.select_route([api], "/other") is None
-    assert not logs.location_matches("@fallback", "/")
+    assert errorlog.select_route(routes, "/api/") is exact
+    assert errorlog.select_route(routes, "/api/v2/x") is api_v2
+    assert errorlog.select_route(routes, "/api/x.php") is rx  # a regex beats a plain prefix
+    assert errorlog.select_route(routes, "/static/x.php") is pref  # ^~ stops the regex search
+    assert errorlog.select_route(routes, "/other") is root
+    assert errorlog.select_route([api], "/other") is None
+    assert not errorlog.location_matches("@fallback", "/")
 
 
 # ----------------------------------------------------------------------------- recorded: multi project
@@ -324,7 +327,7 @@ def test_recorded_multi_proxy() -> None:
     """Every error line of a proxy with 10 routes in 2 servers goes to the route that caused it."""
     routes, addresses, _ = _multi()
     conf = str(MULTI / "nginx.conf")
-    events = logs.explain(
+    events = errorlog.explain(
         (MULTI / "proxy.log").read_text().splitlines(),
         routes["proxy"],
         addresses,
@@ -359,7 +362,7 @@ def test_addresses_may_name_only_the_service() -> None:
     """``{ip: "api"}`` (IP -> service) works as well as ``{ip: {"api", "proj-api-1"}}``."""
     routes, _, _ = _multi()
     line = next(t for t in (MULTI / "proxy.log").read_text().splitlines() if '8080/"' in t)
-    event = logs.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
+    event = errorlog.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
     assert event is not None and event.upstream_names == ("api",)
     assert (event.location, event.attributed_by) == ("/api/", "upstream")
 
@@ -367,7 +370,7 @@ def test_addresses_may_name_only_the_service() -> None:
 def test_recorded_multi_without_addresses() -> None:
     """Without the live addresses, the request path and server name still find the route."""
     routes, _, _ = _multi()
-    events = logs.explain((MULTI / "proxy.log").read_text().splitlines(), routes["proxy"])
+    events = errorlog.explain((MULTI / "proxy.log").read_text().splitlines(), routes["proxy"])
     assert [e.location for e in events] == [
         "/api/",
         "/pool/",
@@ -388,7 +391,7 @@ def test_recorded_startup_failure() -> None:
     """nginx that refused to start: the [emerg] line names the directive by FILE:LINE."""
     routes, _, _ = _multi()
     startup = MULTI / "startup.conf"
-    events = logs.explain(
+    events = errorlog.explain(
         (MULTI / "startup.log").read_text().splitlines(),
         routes["startup"],
         paths={"/etc/nginx/conf.d/default.conf": str(startup)},
@@ -413,7 +416,7 @@ def test_recorded_sample_logs(path: Path) -> None:
     """Logs of broken compose-samples' proxies, recorded by ground-truth runs (DOCKERNET_GT_LOGS): every line
     is classified, and what the route did in reality (502, 504, nginx not running) has its line."""
     meta = json.loads(path.with_suffix(".json").read_text())
-    events = logs.explain(path.read_text().splitlines())
+    events = errorlog.explain(path.read_text().splitlines())
     assert [e.code for e in events] == meta["codes"]
     for reality in meta["reality"].values():
         if reality.startswith("nginx not running"):

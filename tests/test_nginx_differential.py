@@ -38,9 +38,9 @@ from typing import NoReturn
 
 import pytest
 
+from dockernet.dialects.nginx.syntax import HostTree, NginxConfig, load, parse_text, tokenize
 from dockernet.errors import InputError
 from dockernet.model import Directive
-from dockernet.sources.nginx import HostTree, NginxConfig, load, parse_text, tokenize
 
 pytestmark = pytest.mark.nginx
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from dockernet.dialects.nginx import syntax
+from dockernet.dialects.nginx.routes import Upstream, extract, parse_target, variables_in
+from dockernet.dialects.nginx.syntax import HostTree, UnseenInclude, load, parse_text, tokenize
 from dockernet.errors import InputError
 from dockernet.model import NOWHERE, Directive, Loc, PassKind, Target
-from dockernet.sources import nginx
-from dockernet.sources.nginx import HostTree, UnseenInclude, load, parse_text, tokenize
-from dockernet.sources.nginx_routes import Upstream, extract, parse_target, variables_in
 
 KEY = ("proj", "proxy")
 
@@ -380,7 +380,7 @@ def test_entry_not_visible_or_missing(tmp_path: Path) -> None:
 
 
 def test_too_many_inclusions(etc: Path) -> None:
-    write(etc / "nginx.conf", "include a;\n" * (nginx.MAX_FILES + 1))
+    write(etc / "nginx.conf", "include a;\n" * (syntax.MAX_FILES + 1))
     write(etc / "a", "")
     with pytest.raises(InputError, match="more than 2000 included files"):
         load("/etc/nginx/nginx.conf", tree(etc))
@@ -620,7 +620,7 @@ def loc(line: int) -> Loc:
 
 
 def test_listens_and_error_pages(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     assert routes.listens == (80, 6000, 8080, 8081, 15432)
@@ -628,7 +628,7 @@ def test_listens_and_error_pages(routes: object) -> None:
 
 
 def test_every_route(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     got = [(r.location, r.directive.raw, r.directive.kind) for r in routes.routes]
@@ -650,7 +650,7 @@ def test_every_route(routes: object) -> None:
 
 
 def test_upstream_group_route(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     r = routes.routes[0]
@@ -690,7 +690,7 @@ def test_upstream_group_route(routes: object) -> None:
 
 
 def test_variables_from_set_and_map(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     by_raw = {r.directive.raw: r for r in routes.routes}
@@ -704,7 +704,7 @@ def test_variables_from_set_and_map(routes: object) -> None:
 
 
 def test_resolver_inheritance(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     got = [(r.location, r.resolvers, r.resolver_loc.line) for r in routes.routes[:4]]
@@ -724,7 +724,7 @@ def test_resolver_inheritance(routes: object) -> None:
 
 
 def test_unix_uri_rewrite_and_other_kinds(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     nested = routes.routes[3]
@@ -740,7 +740,7 @@ def test_unix_uri_rewrite_and_other_kinds(routes: object) -> None:
 
 
 def test_stream_routes(routes: object) -> None:
-    from dockernet.sources.nginx_routes import RoutesResult
+    from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
     db, dns = routes.routes[11], routes.routes[12]

@@ -22,7 +22,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dockernet import cli_graph, pipeline, render
+from dockernet import pipeline, render
+from dockernet.cli import graph as cli_graph
 from dockernet.errors import ExitStatus, UsageError
 from dockernet.model import Network, Topology
 from dockernet.render import dot, html, mermaid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockernet import graph, resolve
+from dockernet.analysis import graph, resolve
 from dockernet.model import (
     Attachment,
     ExtraHost,

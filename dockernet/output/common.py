@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 
 
 @dataclass(frozen=True)

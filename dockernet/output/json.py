@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 from dockernet.output.common import Report, counts, relpath
 
 VERSION = 1

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 from dockernet.output.common import Report, relpath
 from dockernet.rules import RULES
 

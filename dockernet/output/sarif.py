@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from dockernet import __version__
-from dockernet.findings import Finding
 from dockernet.model import Loc
+from dockernet.model.findings import Finding
 from dockernet.output.common import Report, relpath
 from dockernet.rules import RULES
 from dockernet.rules.docs import page, summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from dockernet.findings import Severity
+from dockernet.model.findings import Severity
 from dockernet.output.common import Report, counts, plural, relpath
 
 _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}

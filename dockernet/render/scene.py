@@ -28,12 +28,12 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 from typing import Any
 
+from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, container_name
+from dockernet.analysis.resolve import Kind, Resolution, Resolved, gateways
 from dockernet.errors import UsageError
-from dockernet.findings import Finding, Severity
-from dockernet.graph import DEFAULT_BRIDGE, HOST, Topo, container_name
 from dockernet.model import Network, NetworkMode, PassKind, PortMapping, Service
+from dockernet.model.findings import Finding, Severity
 from dockernet.output.common import relpath
-from dockernet.resolve import Kind, Resolution, Resolved, gateways
 
 MAX_NETWORK_LINES = 6
 """A service on more networks than this lists the first ones and ``+ N more``."""

@@ -8,7 +8,7 @@ from importlib import import_module
 from types import ModuleType
 
 from dockernet.errors import UsageError
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 from dockernet.rules.base import Context, Meta
 
 # The registry, in ID order: one line per rule. Modules are named here and imported by name, nothing is

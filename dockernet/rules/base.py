@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from dockernet.findings import Finding, Severity
-from dockernet.graph import Topo, service_id
-from dockernet.listen import Listener, declared_listeners, declared_ports
+from dockernet.analysis.graph import Topo, service_id
+from dockernet.analysis.listen import Listener, declared_listeners, declared_ports
+from dockernet.analysis.resolve import Kind, Resolution, Resolved
 from dockernet.model import ImageFacts, Loc, ProxyConfig, Service
-from dockernet.resolve import Kind, Resolution, Resolved
+from dockernet.model.findings import Finding, Severity
 
 
 @dataclass

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import HOST_GATEWAY_NAMES, Kind
+from dockernet.analysis.resolve import HOST_GATEWAY_NAMES, Kind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
 
 META = Meta("DN102", "unknown-upstream-host", Severity.ERROR)

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind, ip_literal
+from dockernet.analysis.resolve import Kind, ip_literal
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN103", "no-shared-network", Severity.ERROR)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
 from dockernet.rules.query import reached_services
 

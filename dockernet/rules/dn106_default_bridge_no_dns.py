@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind
+from dockernet.analysis.resolve import Kind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN106", "default-bridge-no-dns", Severity.ERROR)

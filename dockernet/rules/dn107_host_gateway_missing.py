@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import HOST_GATEWAY_NAMES, Kind
+from dockernet.analysis.resolve import HOST_GATEWAY_NAMES, Kind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN107", "host-gateway-missing", Severity.ERROR)

@@ -34,8 +34,8 @@ from collections.abc import Iterator
 
 import netaddr
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind, subnets
+from dockernet.analysis.resolve import Kind, subnets
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN108", "unreachable-ip", Severity.ERROR)

@@ -41,8 +41,8 @@ from collections.abc import Iterator
 
 import netaddr
 
-from dockernet.findings import Finding, Severity
 from dockernet.model import Attachment, Loc, Network
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
 META = Meta("DN112", "address-plan-conflict", Severity.ERROR)

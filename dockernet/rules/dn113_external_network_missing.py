@@ -36,8 +36,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from dockernet.findings import Finding, Severity
 from dockernet.model import Topology
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
 META = Meta("DN113", "external-network-missing", Severity.ERROR, live=True)

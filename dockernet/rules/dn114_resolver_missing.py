@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind, ip_literal, is_loopback
+from dockernet.analysis.resolve import Kind, ip_literal, is_loopback
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN114", "resolver-missing", Severity.ERROR)

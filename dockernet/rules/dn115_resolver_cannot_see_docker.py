@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import DOCKER_DNS, Kind
+from dockernet.analysis.resolve import DOCKER_DNS, Kind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN115", "resolver-cannot-see-docker", Severity.ERROR)

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
 from dockernet.model import PassKind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
 META = Meta("DN202", "proxy-pass-uri-mismatch", Severity.WARNING)

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.graph import HOST
-from dockernet.resolve import Kind
+from dockernet.analysis.graph import HOST
+from dockernet.analysis.resolve import Kind
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
 
 META = Meta("DN203", "localhost-dual-stack", Severity.WARNING)

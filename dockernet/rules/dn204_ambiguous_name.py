@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.graph import HOST
-from dockernet.resolve import Kind, ip_literal
+from dockernet.analysis.graph import HOST
+from dockernet.analysis.resolve import Kind, ip_literal
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN204", "ambiguous-name", Severity.WARNING)

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
-from dockernet.resolve import Kind, gateways
+from dockernet.analysis.resolve import Kind, gateways
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
 
 META = Meta("DN205", "hard-coded-gateway-ip", Severity.WARNING)

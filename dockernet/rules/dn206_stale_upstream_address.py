@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta
 
 META = Meta("DN300", "unused-suppression", Severity.NOTE)

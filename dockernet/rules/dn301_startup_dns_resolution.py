@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 
@@ -54,6 +54,6 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 
 def _is_ip(host: str | None) -> bool:
-    from dockernet.resolve import ip_literal
+    from dockernet.analysis.resolve import ip_literal
 
     return host is not None and ip_literal(host) is not None

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 from dockernet.rules.query import walk
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.graph import HOST
+from dockernet.analysis.graph import HOST
+from dockernet.analysis.resolve import Kind, Resolution
 from dockernet.model import Directive
-from dockernet.resolve import Kind, Resolution
 from dockernet.rules.base import Context
 
 

@@ -21,9 +21,11 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 
+from dockernet.dialects.nginx import routes as nginx_routes
+from dockernet.dialects.nginx import syntax as nginx
 from dockernet.errors import InputError
 from dockernet.model import ImageFacts, NetworkMode, Project, ProxyConfig, Service
-from dockernet.sources import dockerfile, nginx, nginx_routes
+from dockernet.sources import dockerfile
 
 ETC_NGINX = "/etc/nginx"
 MAIN = "/etc/nginx/nginx.conf"

@@ -25,7 +25,7 @@ import textwrap
 from pathlib import Path
 
 from dockernet import pipeline
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 
 
 def dn112(tmp_path: Path, compose: str, *more: str) -> list[Finding]:

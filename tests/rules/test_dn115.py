@@ -19,7 +19,7 @@ import textwrap
 from pathlib import Path
 
 from dockernet import pipeline
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
 
 APP = """
   app:

@@ -32,14 +32,14 @@ from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
 
 if TYPE_CHECKING:
-    from dockernet.config import Config
     from dockernet.pipeline import Analysis
+    from dockernet.pipeline.config import Config
     from dockernet.render import Drawing
 
 
 def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
     """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
-    from dockernet.cli_scan import scan_engine
+    from dockernet.cli.scan import scan_engine
     from dockernet.sources.engine import Scope
 
     return scan_engine(Scope(), cfg, host, environ=dict(os.environ), log_lines=0).analysis

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dockernet import graph, resolve, rules, triage
-from dockernet.config import Config
-from dockernet.findings import Finding
+from dockernet import rules
+from dockernet.analysis import graph, resolve
 from dockernet.model import ImageFacts, ProxyConfig, Topology
+from dockernet.model.findings import Finding
 from dockernet.output.common import Report
+from dockernet.pipeline import triage
+from dockernet.pipeline.config import Config
 from dockernet.rules.base import Context
 from dockernet.sources.suppressions import Suppression, scan
 

@@ -21,7 +21,7 @@ from enum import Enum
 
 import netaddr
 
-from dockernet.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
+from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
 from dockernet.model import ProxyConfig, Route, Service, Target
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})

@@ -55,8 +55,8 @@ from dockernet.model import (
     Volume,
     frozen_map,
 )
-from dockernet.sources.interpolate import DotenvError, InterpolationError, Substituter, parse_dotenv
-from dockernet.sources.yamlsafe import (
+from dockernet.sources.compose.interpolate import DotenvError, InterpolationError, Substituter, parse_dotenv
+from dockernet.sources.compose.yamlsafe import (
     RESET,
     Override,
     Pos,

@@ -16,12 +16,12 @@ import typer
 
 from dockernet import __version__
 from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
-from dockernet.findings import Severity
+from dockernet.model.findings import Severity
 
 if TYPE_CHECKING:
-    from dockernet.config import Config
     from dockernet.model import Topology
     from dockernet.output.common import Report
+    from dockernet.pipeline.config import Config
 
 T = TypeVar("T")
 
@@ -167,7 +167,7 @@ def load_config(
     config_file: Path | None, select: list[str] | None, ignore: list[str] | None
 ) -> tuple[Config, Path | None]:
     """The configuration file's settings with --select/--ignore applied on top."""
-    from dockernet.config import load, resolve_codes
+    from dockernet.pipeline.config import load, resolve_codes
 
     cfg = load(Path.cwd(), config_file)
     selected = cfg.selected
@@ -264,13 +264,14 @@ def check(
 
       dockernet check --format sarif -o dockernet.sarif --fail-on warning
     """
-    from dockernet import pipeline, triage
+    from dockernet import pipeline
+    from dockernet.pipeline import triage
 
     def work() -> tuple[Report, Severity]:
         cfg, _ = load_config(config_file, select, ignore)
         topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
         if engine or host:
-            from dockernet.cli_scan import engine_context
+            from dockernet.cli.scan import engine_context
 
             topology = engine_context(topology, host)
         report = pipeline.analyse(topology, cfg).report()
@@ -342,8 +343,8 @@ def _fail(e: DockernetError) -> typer.Exit:
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one line each)."""
-    __import__("dockernet.cli_scan", fromlist=["register"]).register(app)
-    __import__("dockernet.cli_graph", fromlist=["register"]).register(app)
+    __import__("dockernet.cli.scan", fromlist=["register"]).register(app)
+    __import__("dockernet.cli.graph", fromlist=["register"]).register(app)
 
 
 def main() -> None:

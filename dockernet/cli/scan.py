@@ -33,14 +33,14 @@ from dockernet.cli import (
     load_config,
 )
 from dockernet.errors import UsageError
-from dockernet.findings import Finding, Severity
 from dockernet.model import Loc, Route, Topology
+from dockernet.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from dockernet.config import Config
     from dockernet.output.common import Report
     from dockernet.output.logs_text import LinkedFinding, ProxyLog
     from dockernet.pipeline import Analysis
+    from dockernet.pipeline.config import Config
     from dockernet.sources.engine import Engine, Live, Progress, ProxyRead, Scope, Snapshot
     from dockernet.sources.suppressions import Suppression
 
@@ -260,7 +260,7 @@ def _target_text(route: Route) -> str:
 
 def _upstream_text(value: str | None, names: tuple[str, ...]) -> str | None:
     """``172.19.0.4:8000 (app)``: the address nginx connected to, without the URI (which can hold a token)."""
-    from dockernet.logs import parse_upstream
+    from dockernet.dialects.nginx.errorlog import parse_upstream
 
     up = parse_upstream(value) if value else None
     if up is None:
@@ -285,7 +285,7 @@ def diagnose_logs(
 ) -> tuple[ProxyLog, ...]:
     """Each proxy's log lines classified (dockernet.logs), attributed to its routes through the live
     addresses, grouped by route and kind, and linked to the finding at that route (same file and line)."""
-    from dockernet.logs import explain_line, parse_line
+    from dockernet.dialects.nginx.errorlog import explain_line, parse_line
     from dockernet.output.logs_text import LogGroup, ProxyLog, short_message
 
     addresses = live_addresses(live.topology)
@@ -474,7 +474,7 @@ def scan(
         threshold = Severity(fail_on.value) if fail_on else (cfg.fail_on or Severity.ERROR)
         picture = None
         if png is not None:
-            from dockernet.cli_graph import draw
+            from dockernet.cli.graph import draw
 
             picture = draw(result.analysis, "png").data
         return result, threshold, picture

@@ -27,7 +27,7 @@ from typing import Any
 
 from dockernet import rules
 from dockernet.errors import UsageError
-from dockernet.findings import Finding, Severity
+from dockernet.model.findings import Finding, Severity
 
 KEYS = frozenset({"select", "ignore", "severity", "fail-on", "per-path-ignores"})
 

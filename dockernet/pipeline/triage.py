@@ -13,9 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from dockernet import rules
-from dockernet.config import Config
 from dockernet.errors import InputError, UsageError
-from dockernet.findings import Finding
+from dockernet.model.findings import Finding
+from dockernet.pipeline.config import Config
 from dockernet.rules import dn300_unused_suppression
 from dockernet.rules.base import finding
 from dockernet.sources.suppressions import Suppression

@@ -1195,7 +1195,8 @@ def _unknown(svc: Service, reason: str) -> ProxyConfig:
 def load_config(svc: Service, entry: str, tree: tartree.TarTree | tartree.DumpTree, how: str) -> ProxyConfig:
     """A proxy's config and routes from a tree of container files; unknown (with the reason) when nginx
     would not load it."""
-    from dockernet.sources import nginx, nginx_routes
+    from dockernet.dialects.nginx import routes as nginx_routes
+    from dockernet.dialects.nginx import syntax as nginx
 
     try:
         found = tree.read(entry)
