@@ -28,17 +28,18 @@ from dockernet import pipeline
 from dockernet.model import (
     Attachment,
     Loc,
+    Lookup,
+    Match,
     Mount,
     Network,
     NetworkMode,
-    PassKind,
     PortMapping,
     Project,
-    ProxyConfig,
+    Proxy,
     Route,
     Service,
-    Target,
     Topology,
+    Upstream,
     Volume,
 )
 from dockernet.render import dot as dot_out
@@ -64,25 +65,38 @@ PORTS = {
 }
 
 
-def _target(host: str, port: int, file: str, line: int) -> Target:
-    return Target(
+def _target(host: str, port: int, file: str, line: int) -> Upstream:
+    return Upstream(
         raw=f"http://{host}:{port}",
-        kind=PassKind.PROXY,
         loc=Loc(file, line),
+        directive="proxy_pass",
         scheme="http",
         host=host,
         port=port,
-        port_explicit=True,
+        port_written=True,
     )
 
 
-def _route(proxy: tuple[str, str], location: str, target: Target) -> Route:
+def _route(proxy: tuple[str, str], location: str, target: Upstream, resolvers: tuple[str, ...] = ()) -> Route:
     return Route(
         proxy=proxy,
-        directive=target,
-        targets=(target,),
-        location=location,
-        location_loc=Loc(target.loc.file, target.loc.line - 1),
+        title=f"location {location}",
+        match=Match(path=location, loc=Loc(target.loc.file, target.loc.line - 1)),
+        forward=target,
+        upstreams=(target,),
+        resolvers=resolvers,
+    )
+
+
+def _proxy(key: tuple[str, str], conf: str, routes: list[Route], listens: tuple[int, ...]) -> Proxy:
+    return Proxy(
+        service=key,
+        dialect="nginx",
+        origin="bind mount",
+        entry=conf,
+        routes=tuple(routes),
+        listens=listens,
+        error_pages=(502,),
     )
 
 
@@ -113,7 +127,7 @@ def synthetic_topology(containers: int = 400, networks: int = 40) -> Topology:
     edge_file = "/srv/edge/nginx.conf"
     edge_routes: list[Route] = []
     projects: list[Project] = []
-    proxies: list[ProxyConfig] = []
+    proxies: list[Proxy] = []
     for i in range(apps):
         name = f"app{i:02d}"
         count = per_app + (1 if i < extra else 0)
@@ -167,32 +181,15 @@ def synthetic_topology(containers: int = 400, networks: int = 40) -> Topology:
             routes.append(_route((name, "web"), "/grafana/", _target("grafana", 3000, conf, line)))
             line += 4
         if i % 8 == 5:  # a unix socket through the shared volume
-            sock = Target(
+            sock = Upstream(
                 raw="unix:/run/app/api.sock",
-                kind=PassKind.PROXY,
                 loc=Loc(conf, line),
+                directive="proxy_pass",
                 unix_path="/run/app/api.sock",
             )
-            routes.append(
-                Route(
-                    proxy=(name, "web"),
-                    directive=sock,
-                    targets=(sock,),
-                    location="/socket/",
-                    location_loc=Loc(conf, line - 1),
-                )
-            )
+            routes.append(_route((name, "web"), "/socket/", sock))
             line += 4
-        proxies.append(
-            ProxyConfig(
-                proxy=(name, "web"),
-                root=conf,
-                how="bind mount",
-                routes=tuple(routes),
-                listens=(80,),
-                error_pages=(502,),
-            )
-        )
+        proxies.append(_proxy((name, "web"), conf, routes, (80,)))
         edge_routes.append(_route(("edge", "nginx"), f"/{name}/", _target(name, 80, edge_file, 10 + 4 * i)))
         projects.append(
             Project(
@@ -204,34 +201,27 @@ def synthetic_topology(containers: int = 400, networks: int = 40) -> Topology:
                 volumes=MappingProxyType({"sockets": Volume("sockets", f"{name}_sockets")}),
             )
         )
-    docs = Target(
+    docs = Upstream(
         raw="https://docs.example.org",
-        kind=PassKind.PROXY,
         loc=Loc(edge_file, 4),
+        directive="proxy_pass",
         scheme="https",
         host="docs.example.org",
         port=443,
     )
     edge_routes.append(_route(("edge", "nginx"), "/docs/", docs))
-    dyn = Target(
+    dyn = Upstream(
         raw="http://$backend",
-        kind=PassKind.PROXY,
         loc=Loc(edge_file, 6),
+        directive="proxy_pass",
         scheme="http",
         host="$backend",
         port=80,
         variables=("backend",),
+        dynamic=True,
+        lookup=Lookup.PER_REQUEST,
     )
-    edge_routes.append(
-        Route(
-            proxy=("edge", "nginx"),
-            directive=dyn,
-            targets=(dyn,),
-            location="/preview/",
-            location_loc=Loc(edge_file, 5),
-            resolvers=("127.0.0.11",),
-        )
-    )
+    edge_routes.append(_route(("edge", "nginx"), "/preview/", dyn, resolvers=("127.0.0.11",)))
     edge = {
         "nginx": _service(
             "edge",
@@ -249,16 +239,7 @@ def synthetic_topology(containers: int = 400, networks: int = 40) -> Topology:
             networks=(Attachment(network="monitoring"),),
         ),
     }
-    proxies.append(
-        ProxyConfig(
-            proxy=("edge", "nginx"),
-            root=edge_file,
-            how="bind mount",
-            routes=tuple(edge_routes),
-            listens=(80, 443),
-            error_pages=(502,),
-        )
-    )
+    proxies.append(_proxy(("edge", "nginx"), edge_file, edge_routes, (80, 443)))
     projects.append(
         Project(
             name="edge",

@@ -31,7 +31,7 @@ from pathlib import Path
 from dockernet import pipeline
 from dockernet.analysis.resolve import Kind
 from dockernet.dialects.nginx import errorlog
-from dockernet.model import Project, Route, Service, Topology
+from dockernet.model import Project, Proxy, Route, Service, Topology
 from dockernet.model.findings import Finding, Severity
 from tests.samples import SAMPLES, Sample, expected_lines
 
@@ -136,7 +136,7 @@ class Probe:
         where = f"{self.proxy[1]} :{self.port if self.port is not None else '?'}"
         if self.host:
             where += f" {self.host}"
-        return f"{where} {self.route.location or '(server)'}"
+        return f"{where} {self.route.match.path or '(server)'}"
 
     def url(self) -> str:
         """The URL requested from inside the proxy container."""
@@ -219,13 +219,13 @@ def probes(topology: Topology, analysis: pipeline.Analysis) -> list[Probe]:
     out: list[Probe] = []
     outside = _outside_routes(analysis)
     for cfg in topology.proxies:
-        if cfg.root is None:
+        if not isinstance(cfg, Proxy):
             continue
         for route in cfg.routes:
-            port, address, why_port = _listen_port(route.listen)
-            path, why_path = _request_path(route.location)
+            port, address, why_port = _listen_port(route.match.entry)
+            path, why_path = _request_path(route.match.path)
             skip = why_port or why_path or outside.get(route)
-            out.append(Probe(cfg.proxy, route, port, address, path, _host_header(route.server_names), skip))
+            out.append(Probe(cfg.service, route, port, address, path, _host_header(route.match.hosts), skip))
     return out
 
 
@@ -485,7 +485,7 @@ class ProjectRun:
 
     def proxies(self) -> list[tuple[str, str]]:
         """(project, service) of every proxy dockernet found a readable nginx config for."""
-        return sorted({cfg.proxy for cfg in self.topology.proxies if cfg.root is not None})
+        return sorted({cfg.service for cfg in self.topology.proxies if isinstance(cfg, Proxy)})
 
     # -- phases
 
@@ -636,7 +636,12 @@ class ProjectRun:
         return self.up_ok and c is not None and c.running and not c.restarts
 
     def routes_of(self, proxy: tuple[str, str]) -> list[Route]:
-        return [r for cfg in self.topology.proxies if cfg.proxy == proxy for r in cfg.routes]
+        return [
+            r
+            for cfg in self.topology.proxies
+            if isinstance(cfg, Proxy) and cfg.service == proxy
+            for r in cfg.routes
+        ]
 
     def log_events(self, proxy: tuple[str, str]) -> tuple[errorlog.LogEvent, ...]:
         """The proxy's error-log lines, explained and attributed to its routes."""
@@ -655,7 +660,7 @@ class ProjectRun:
         if svc is None:
             return out
         files = {
-            loc.file for r in self.routes_of(proxy) for loc in (r.directive.loc, *(t.loc for t in r.targets))
+            loc.file for r in self.routes_of(proxy) for loc in (r.forward.loc, *(t.loc for t in r.upstreams))
         }
         for f in files:
             inside = host_to_container(svc, f)
@@ -780,8 +785,8 @@ def from_findings(findings: Sequence[Finding]) -> list[FlaggedLoc]:
 
 def route_locs(route: Route) -> set[tuple[str, int]]:
     """The places a finding about this route is written: its pass directive and its upstream servers."""
-    return {(route.directive.loc.file, route.directive.loc.line)} | {
-        (t.loc.file, t.loc.line) for t in route.targets
+    return {(route.forward.loc.file, route.forward.loc.line)} | {
+        (t.loc.file, t.loc.line) for t in route.upstreams
     }
 
 
@@ -824,9 +829,7 @@ def compare(run: ProjectRun, flagged: Sequence[FlaggedLoc]) -> list[Row]:
         running = run.proxy_running(o.probe.proxy)
         is_flagged = bool(at) or (not running and bool(any_error))
         shown = at if at or running else any_error
-        events = [
-            e for e in run.log_events(o.probe.proxy) if e.route == o.probe.route.directive.loc or e.startup
-        ]
+        events = [e for e in run.log_events(o.probe.proxy) if e.route_id == o.probe.route.id or e.startup]
         log = _short_log(events)
         rows.append(
             Row(

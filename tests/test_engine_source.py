@@ -230,8 +230,11 @@ def analysed(doc: dict[str, Any], conf: bytes = CONF, static: bool = False) -> l
             "/etc/nginx/conf.d/default.conf": conf,
         }
     )
-    cfg = engine.load_config(proxy, "/etc/nginx/nginx.conf", tree, "test")
-    assert cfg.root is not None, cfg.unknown_reason
+    from dockernet.dialects import nginx
+    from dockernet.model import Proxy
+
+    cfg = engine.load_config(proxy, nginx.DIALECT, nginx.locate.locate(proxy), tree, "test")
+    assert isinstance(cfg, Proxy), cfg
     projects = live.topology.projects
     if static:
         projects = tuple(
@@ -616,5 +619,7 @@ def test_progress_bar_appears_only_after_its_delay() -> None:
 def test_entry_file_reads_nginx_c_only_after_nginx(
     entrypoint: tuple[str, ...], command: tuple[str, ...], entry: str
 ) -> None:
+    from dockernet.dialects.nginx.locate import entry_file
+
     svc = Service(project="p", name="proxy", loc=Loc(""), entrypoint=entrypoint, command=command)
-    assert engine.entry_file(svc) == entry
+    assert entry_file(svc) == entry

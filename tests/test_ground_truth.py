@@ -148,7 +148,7 @@ def test_logs_explain_reality(live: gt.ProjectRun) -> None:
         for o in live.outcomes:
             if o.probe.proxy != proxy or o.status not in gt.BROKEN_STATUSES:
                 continue
-            mine = [e for e in events if e.route == o.probe.route.directive.loc]
+            mine = [e for e in events if e.route_id == o.probe.route.id]
             if not any(e.status == o.status for e in mine):
                 problems.append(
                     f"{o.probe.label} answered {o.status}, but no log line is attributed to it with that "

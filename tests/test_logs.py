@@ -14,7 +14,7 @@ import pytest
 
 from dockernet import pipeline, rules
 from dockernet.dialects.nginx import errorlog
-from dockernet.model import Route
+from dockernet.model import Proxy, Route
 
 DATA = Path(__file__).parent / "data" / "nginx-logs"
 MULTI = DATA / "multi"
@@ -270,16 +270,17 @@ def test_rules_exist() -> None:
 
 
 def _route(location: str | None, names: tuple[str, ...] = ()) -> Route:
-    from dockernet.model import Loc, PassKind, Target
+    from dockernet.model import Loc, Match, Upstream
 
-    target = Target(raw="http://app:3000", kind=PassKind.PROXY, loc=Loc("/x.conf", 1), host="app", port=3000)
+    target = Upstream(
+        raw="http://app:3000", loc=Loc("/x.conf", 1), directive="proxy_pass", host="app", port=3000
+    )
     return Route(
         proxy=("p", "nginx"),
-        directive=target,
-        targets=(target,),
-        location=location,
-        location_loc=Loc("/x.conf", 1),
-        server_names=names,
+        title=f"location {location}",
+        match=Match(hosts=names, path=location, loc=Loc("/x.conf", 1)),
+        forward=target,
+        upstreams=(target,),
     )
 
 
@@ -317,7 +318,8 @@ def _multi() -> tuple[dict[str, list[Route]], dict[str, set[str]], dict[str, str
     )
     routes: dict[str, list[Route]] = {}
     for cfg in topology.proxies:
-        routes.setdefault(cfg.proxy[1], []).extend(cfg.routes)
+        assert isinstance(cfg, Proxy)
+        routes.setdefault(cfg.service[1], []).extend(cfg.routes)
     meta = json.loads((MULTI / "addresses.json").read_text())
     addresses = {ip: set(names) for ip, names in meta["addresses"].items()}
     return routes, addresses, {}

@@ -38,9 +38,9 @@ from typing import NoReturn
 
 import pytest
 
-from dockernet.dialects.nginx.syntax import HostTree, NginxConfig, load, parse_text, tokenize
+from dockernet.dialects.nginx.syntax import Directive, NginxConfig, load, parse_text, tokenize
 from dockernet.errors import InputError
-from dockernet.model import Directive
+from dockernet.sources.files import HostTree
 
 pytestmark = pytest.mark.nginx
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dockernet.dialects.nginx import syntax
-from dockernet.dialects.nginx.routes import Upstream, extract, parse_target, variables_in
-from dockernet.dialects.nginx.syntax import HostTree, UnseenInclude, load, parse_text, tokenize
+from dockernet.dialects.nginx.routes import Group, PassKind, extract, parse_target, variables_in
+from dockernet.dialects.nginx.syntax import Directive, UnseenInclude, load, parse_text, tokenize
 from dockernet.errors import InputError
-from dockernet.model import NOWHERE, Directive, Loc, PassKind, Target
+from dockernet.model import NOWHERE, Candidate, Loc, Lookup, Role, Upstream
+from dockernet.sources.files import HostTree
 
 KEY = ("proj", "proxy")
 
@@ -420,8 +422,41 @@ def test_hostile_input_ends_quickly(etc: Path, data: bytes) -> None:
 T_LOC = Loc("t.conf", 1)
 
 
-def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: object) -> Target:
-    return Target(raw, kind, loc, **kw)  # type: ignore[arg-type]
+_PROTOCOL = {
+    PassKind.PROXY: "http",
+    PassKind.FASTCGI: "fastcgi",
+    PassKind.UWSGI: "uwsgi",
+    PassKind.SCGI: "scgi",
+    PassKind.GRPC: "grpc",
+    PassKind.MEMCACHED: "memcached",
+    PassKind.UPSTREAM_SERVER: "http",
+}
+
+
+def target(
+    raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, *, stream: bool = False, **kw: object
+) -> Upstream:
+    """The expected upstream: what the test states, with what follows from it (the protocol from the
+    scheme or the directive; a host with variables is dynamic and looked up per request)."""
+    scheme = kw.get("scheme")
+    host = kw.get("host")
+    dynamic = bool(kw.get("variables")) and (not host or "$" in str(host))
+    base = Upstream(
+        raw,
+        loc,
+        kind.value,
+        protocol="tcp" if stream else str(scheme or _PROTOCOL[kind]),
+        dynamic=dynamic,
+        lookup=Lookup.PER_REQUEST if dynamic else Lookup.STARTUP,
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def server(raw: str, loc: Loc, group: str, *, stream: bool = False, **kw: object) -> Upstream:
+    """An expected ``server`` line of ``upstream group``."""
+    return target(
+        raw, PassKind.UPSTREAM_SERVER, loc, stream=stream, group=group, defined_in=f"upstream {group}", **kw
+    )
 
 
 @pytest.mark.parametrize(
@@ -431,23 +466,23 @@ def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: ob
             "http://app:3000",
             PassKind.PROXY,
             False,
-            dict(scheme="http", host="app", port=3000, port_explicit=True),
+            dict(scheme="http", host="app", port=3000, port_written=True),
         ),
         ("http://app", PassKind.PROXY, False, dict(scheme="http", host="app", port=80)),
         ("HTTPS://app", PassKind.PROXY, False, dict(scheme="https", host="app", port=443)),
-        ("http://app/", PassKind.PROXY, False, dict(scheme="http", host="app", port=80, uri="/")),
+        ("http://app/", PassKind.PROXY, False, dict(scheme="http", host="app", port=80, path="/")),
         (
             "http://app:81/api/v1?x=1",
             PassKind.PROXY,
             False,
-            dict(scheme="http", host="app", port=81, port_explicit=True, uri="/api/v1?x=1"),
+            dict(scheme="http", host="app", port=81, port_written=True, path="/api/v1?x=1"),
         ),
-        ("http://app?x", PassKind.PROXY, False, dict(scheme="http", host="app", port=80, uri="?x")),
+        ("http://app?x", PassKind.PROXY, False, dict(scheme="http", host="app", port=80, path="?x")),
         (
             "http://[::1]:8080/x",
             PassKind.PROXY,
             False,
-            dict(scheme="http", host="::1", port=8080, port_explicit=True, uri="/x"),
+            dict(scheme="http", host="::1", port=8080, port_written=True, path="/x"),
         ),
         ("http://[fd00::2]", PassKind.PROXY, False, dict(scheme="http", host="fd00::2", port=80)),
         ("http://unix:/run/app.sock", PassKind.PROXY, False, dict(scheme="http", unix_path="/run/app.sock")),
@@ -455,13 +490,13 @@ def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: ob
             "http://unix:/run/app.sock:/api/",
             PassKind.PROXY,
             False,
-            dict(scheme="http", unix_path="/run/app.sock", uri="/api/"),
+            dict(scheme="http", unix_path="/run/app.sock", path="/api/"),
         ),
         (
             "http://app:99999",
             PassKind.PROXY,
             False,
-            dict(scheme="http", host="app", port=None, port_explicit=True),
+            dict(scheme="http", host="app", port=None, port_written=True),
         ),
         ("app:3000", PassKind.PROXY, False, dict()),  # "invalid URL prefix"
         (
@@ -472,8 +507,8 @@ def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: ob
                 scheme="http",
                 host="$backend",
                 port=8080,
-                port_explicit=True,
-                uri="/x",
+                port_written=True,
+                path="/x",
                 variables=("backend",),
             ),
         ),
@@ -484,9 +519,9 @@ def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: ob
             False,
             dict(scheme="http", host="${up}$request_uri", port=80, variables=("up", "request_uri")),
         ),
-        ("app:3000", PassKind.PROXY, True, dict(host="app", port=3000, port_explicit=True)),
+        ("app:3000", PassKind.PROXY, True, dict(host="app", port=3000, port_written=True)),
         ("unix:/run/s.sock", PassKind.PROXY, True, dict(unix_path="/run/s.sock")),
-        ("php:9000", PassKind.FASTCGI, False, dict(host="php", port=9000, port_explicit=True)),
+        ("php:9000", PassKind.FASTCGI, False, dict(host="php", port=9000, port_written=True)),
         ("php", PassKind.FASTCGI, False, dict(host="php")),
         ("unix:/run/php/fpm.sock", PassKind.FASTCGI, False, dict(unix_path="/run/php/fpm.sock")),
         ("unix:/tmp/a.sock:9000", PassKind.FASTCGI, False, dict(unix_path="/tmp/a.sock:9000")),
@@ -494,37 +529,39 @@ def target(raw: str, kind: PassKind = PassKind.PROXY, loc: Loc = T_LOC, **kw: ob
             "uwsgi://app:3031",
             PassKind.UWSGI,
             False,
-            dict(scheme="uwsgi", host="app", port=3031, port_explicit=True),
+            dict(scheme="uwsgi", host="app", port=3031, port_written=True),
         ),
         (
             "suwsgi://app:3031",
             PassKind.UWSGI,
             False,
-            dict(scheme="suwsgi", host="app", port=3031, port_explicit=True),
+            dict(scheme="suwsgi", host="app", port=3031, port_written=True),
         ),
-        ("app:3031", PassKind.UWSGI, False, dict(host="app", port=3031, port_explicit=True)),
+        ("app:3031", PassKind.UWSGI, False, dict(host="app", port=3031, port_written=True)),
         (
             "grpc://app:50051",
             PassKind.GRPC,
             False,
-            dict(scheme="grpc", host="app", port=50051, port_explicit=True),
+            dict(scheme="grpc", host="app", port=50051, port_written=True),
         ),
         ("grpcs://app", PassKind.GRPC, False, dict(scheme="grpcs", host="app")),  # no default port in nginx
-        ("app:50051", PassKind.GRPC, False, dict(host="app", port=50051, port_explicit=True)),
-        ("app:4000", PassKind.SCGI, False, dict(host="app", port=4000, port_explicit=True)),
-        ("cache:11211", PassKind.MEMCACHED, False, dict(host="cache", port=11211, port_explicit=True)),
+        ("app:50051", PassKind.GRPC, False, dict(host="app", port=50051, port_written=True)),
+        ("app:4000", PassKind.SCGI, False, dict(host="app", port=4000, port_written=True)),
+        ("cache:11211", PassKind.MEMCACHED, False, dict(host="cache", port=11211, port_written=True)),
         ("app", PassKind.UPSTREAM_SERVER, False, dict(host="app", port=80)),
         ("app", PassKind.UPSTREAM_SERVER, True, dict(host="app")),
         (
             "10.0.0.2:8080",
             PassKind.UPSTREAM_SERVER,
             False,
-            dict(host="10.0.0.2", port=8080, port_explicit=True),
+            dict(host="10.0.0.2", port=8080, port_written=True),
         ),
     ],
 )
 def test_parse_target(raw: str, kind: PassKind, stream: bool, expected: dict[str, object]) -> None:
-    assert parse_target(raw, kind, T_LOC, stream=stream) == Target(raw, kind, T_LOC, **expected)  # type: ignore[arg-type]
+    assert parse_target(raw, kind, T_LOC, stream=stream) == target(
+        raw, kind, T_LOC, stream=stream, **expected
+    )
 
 
 def test_variables_in() -> None:
@@ -631,21 +668,21 @@ def test_every_route(routes: object) -> None:
     from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
-    got = [(r.location, r.directive.raw, r.directive.kind) for r in routes.routes]
+    got = [(r.match.path, r.forward.raw, r.forward.directive, r.title) for r in routes.routes]
     assert got == [
-        ("/api/", "http://backend", PassKind.PROXY),
-        ("~ ^/re", "http://$u", PassKind.PROXY),
-        ("= /m", "$mapped", PassKind.PROXY),
-        ("/nested/", "http://unix:/run/web.sock:/x/", PassKind.PROXY),
-        ("/rw/", "http://app1:8000/ignored/", PassKind.PROXY),
-        ("~ \\.php$", "php:9000", PassKind.FASTCGI),
-        ("/u", "uwsgi://py:3031", PassKind.UWSGI),
-        ("/s", "sc:4000", PassKind.SCGI),
-        ("/g", "grpc://rpc:50051", PassKind.GRPC),
-        ("/c", "cache:11211", PassKind.MEMCACHED),
-        ("/", "http://$be:9000", PassKind.PROXY),
-        (None, "db", PassKind.PROXY),
-        (None, "dns:53", PassKind.PROXY),
+        ("/api/", "http://backend", "proxy_pass", "location /api/"),
+        ("~ ^/re", "http://$u", "proxy_pass", "location ~ ^/re"),
+        ("= /m", "$mapped", "proxy_pass", "location = /m"),
+        ("/nested/", "http://unix:/run/web.sock:/x/", "proxy_pass", "location /nested/"),
+        ("/rw/", "http://app1:8000/ignored/", "proxy_pass", "location /rw/"),
+        ("~ \\.php$", "php:9000", "fastcgi_pass", "location ~ \\.php$"),
+        ("/u", "uwsgi://py:3031", "uwsgi_pass", "location /u"),
+        ("/s", "sc:4000", "scgi_pass", "location /s"),
+        ("/g", "grpc://rpc:50051", "grpc_pass", "location /g"),
+        ("/c", "cache:11211", "memcached_pass", "location /c"),
+        ("/", "http://$be:9000", "proxy_pass", "location /"),
+        (None, "db", "proxy_pass", "server"),
+        (None, "dns:53", "proxy_pass", "server"),
     ]
 
 
@@ -654,60 +691,61 @@ def test_upstream_group_route(routes: object) -> None:
 
     assert isinstance(routes, RoutesResult)
     r = routes.routes[0]
-    assert r.directive == target(
-        "http://backend", loc=loc(20), scheme="http", host="backend", upstream="backend"
-    )
-    s = PassKind.UPSTREAM_SERVER
-    assert r.targets == (
-        Target("app1:8000", s, loc(4), host="app1", port=8000, port_explicit=True, upstream="backend"),
-        Target("app2", s, loc(5), host="app2", port=80, upstream="backend", backup=True),
-        Target(
+    assert r.forward == target("http://backend", loc=loc(20), scheme="http", host="backend", group="backend")
+    assert r.upstreams == (
+        server("app1:8000", loc(4), "backend", host="app1", port=8000, port_written=True),
+        server("app2", loc(5), "backend", host="app2", port=80, role=Role.BACKUP),
+        server(
             "10.0.0.9:8000",
-            s,
             loc(6),
+            "backend",
             host="10.0.0.9",
             port=8000,
-            port_explicit=True,
-            upstream="backend",
-            down=True,
+            port_written=True,
+            role=Role.DISABLED,
         ),
-        Target(
+        server(
             "app3:8000",
-            s,
             loc(7),
+            "backend",
             host="app3",
             port=8000,
-            port_explicit=True,
-            upstream="backend",
-            resolve=True,
+            port_written=True,
+            lookup=Lookup.PER_REQUEST,
         ),
-        Target("unix:/run/app.sock", s, loc(8), unix_path="/run/app.sock", upstream="backend"),
+        server("unix:/run/app.sock", loc(8), "backend", unix_path="/run/app.sock"),
     )
-    assert r.server_names == ("example.org", "www.example.org")
-    assert r.listen == ("80", "[::]:8080")
-    assert (r.location_loc, r.resolvers, r.resolver_loc) == (loc(19), ("127.0.0.11",), loc(2))
-    assert routes.group("BACKEND") == Upstream("backend", "http", r.targets, loc(3))
+    assert r.match.hosts == ("example.org", "www.example.org")
+    assert r.match.entry == ("80", "[::]:8080")
+    assert (r.match.loc, r.resolvers, r.resolver_loc) == (loc(19), ("127.0.0.11",), loc(2))
+    assert routes.group("BACKEND") == Group("backend", "http", r.upstreams, loc(3))
 
 
 def test_variables_from_set_and_map(routes: object) -> None:
     from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
-    by_raw = {r.directive.raw: r for r in routes.routes}
-    assert by_raw["http://$u"].values == ("http://app:5000",)
-    assert by_raw["http://$u"].targets == (by_raw["http://$u"].directive,)
+    by_raw = {r.forward.raw: r for r in routes.routes}
+    assert routes.values[by_raw["http://$u"].id] == ("http://app:5000",)
+    assert by_raw["http://$u"].upstreams == (by_raw["http://$u"].forward,)
+    assert by_raw["http://$u"].forward.candidates == (Candidate("app", 5000),)
     mapped = by_raw["$mapped"]
-    assert sorted(mapped.values) == ["http://api:9000", "http://app1:8000"]
-    assert mapped.directive == target("$mapped", loc=loc(28), variables=("mapped",))
+    assert sorted(routes.values[mapped.id]) == ["http://api:9000", "http://app1:8000"]
+    assert mapped.forward == target(
+        "$mapped",
+        loc=loc(28),
+        variables=("mapped",),
+        candidates=(Candidate("api", 9000), Candidate("app1", 8000)),
+    )
     # set inside the if that holds proxy_pass: it runs whenever that proxy_pass does
-    assert by_raw["http://$be:9000"].values == ("http://api:9000",)
+    assert routes.values[by_raw["http://$be:9000"].id] == ("http://api:9000",)
 
 
 def test_resolver_inheritance(routes: object) -> None:
     from dockernet.dialects.nginx.routes import RoutesResult
 
     assert isinstance(routes, RoutesResult)
-    got = [(r.location, r.resolvers, r.resolver_loc.line) for r in routes.routes[:4]]
+    got = [(r.match.path, r.resolvers, r.resolver_loc.line) for r in routes.routes[:4]]
     assert got == [
         ("/api/", ("127.0.0.11",), 2),
         ("~ ^/re", ("127.0.0.11",), 2),
@@ -715,7 +753,7 @@ def test_resolver_inheritance(routes: object) -> None:
         ("/nested/", ("127.0.0.11",), 2),
     ]
     post = routes.routes[10]
-    assert (post.resolvers, post.resolver_loc, post.listen) == (
+    assert (post.resolvers, post.resolver_loc, post.match.entry) == (
         ("8.8.8.8",),
         loc(50),
         ("127.0.0.1:8081", "unix:/run/nginx.sock"),
@@ -728,15 +766,16 @@ def test_unix_uri_rewrite_and_other_kinds(routes: object) -> None:
 
     assert isinstance(routes, RoutesResult)
     nested = routes.routes[3]
-    assert (nested.directive.unix_path, nested.directive.uri) == ("/run/web.sock", "/x/")
+    assert (nested.forward.unix_path, nested.forward.path) == ("/run/web.sock", "/x/")
     rw = routes.routes[4]
-    assert rw.rewrite_break and rw.directive.uri == "/ignored/" and not routes.routes[0].rewrite_break
+    assert rw.id in routes.rewrite_break and rw.forward.path == "/ignored/"
+    assert routes.routes[0].id not in routes.rewrite_break
     php = routes.routes[5]
-    assert php.targets == (
-        Target("php:9000", PassKind.FASTCGI, loc(40), host="php", port=9000, port_explicit=True),
+    assert php.upstreams == (
+        target("php:9000", PassKind.FASTCGI, loc(40), host="php", port=9000, port_written=True),
     )
     grpc = routes.routes[8]
-    assert (grpc.directive.scheme, grpc.directive.host, grpc.directive.port) == ("grpc", "rpc", 50051)
+    assert (grpc.forward.scheme, grpc.forward.host, grpc.forward.port) == ("grpc", "rpc", 50051)
 
 
 def test_stream_routes(routes: object) -> None:
@@ -744,21 +783,13 @@ def test_stream_routes(routes: object) -> None:
 
     assert isinstance(routes, RoutesResult)
     db, dns = routes.routes[11], routes.routes[12]
-    assert db.directive == Target("db", PassKind.PROXY, loc(67), host="db", upstream="db")
-    assert db.targets == (
-        Target(
-            "pg:5432",
-            PassKind.UPSTREAM_SERVER,
-            loc(64),
-            host="pg",
-            port=5432,
-            port_explicit=True,
-            upstream="db",
-        ),
+    assert db.forward == target("db", PassKind.PROXY, loc(67), stream=True, host="db", group="db")
+    assert db.upstreams == (
+        server("pg:5432", loc(64), "db", stream=True, host="pg", port=5432, port_written=True),
     )
-    assert (db.location, db.location_loc, db.listen) == (None, loc(65), ("15432",))
-    assert dns.targets == (
-        Target("dns:53", PassKind.PROXY, loc(71), host="dns", port=53, port_explicit=True),
+    assert (db.match.path, db.match.loc, db.match.entry) == (None, loc(65), ("15432",))
+    assert dns.upstreams == (
+        target("dns:53", PassKind.PROXY, loc(71), stream=True, host="dns", port=53, port_written=True),
     )
 
 
@@ -778,23 +809,27 @@ def test_values_naming_groups_need_no_resolver() -> None:
     }"""
     result = extract(parse_text(text, "l.conf"), KEY)
     lemmy, _, v = result.routes
-    assert sorted(lemmy.values) == ["http://lemmy", "http://lemmy-ui"]
+    assert sorted(result.values[lemmy.id]) == ["http://lemmy", "http://lemmy-ui"]
     # lemmy-ui is a group (its servers), "lemmy" is not: the variable target stays, resolved per request
-    assert [t.raw for t in lemmy.targets] == ["$proxpass", "lemmy-ui:1234"]
+    assert [t.raw for t in lemmy.upstreams] == ["$proxpass", "lemmy-ui:1234"]
+    assert sorted(lemmy.forward.candidates, key=repr) == [
+        Candidate("lemmy", None),
+        Candidate("lemmy-ui", None, group=True),
+    ]
     assert result.finds_upstream("http://lemmy-ui") and not result.finds_upstream("http://lemmy-ui:80")
     assert not result.finds_upstream("http://lemmy")
     # an implicit group: the static proxy_pass http://static:8080 elsewhere
     assert result.implicit_upstreams == (("http", "static", 8080),)
     assert result.finds_upstream("static:8080") and not result.finds_upstream("static:8081")
-    assert v.targets == (
-        Target(
+    assert v.upstreams == (
+        target(
             "http://static:8080",
             PassKind.PROXY,
             Loc("l.conf", 10),
             scheme="http",
             host="static",
             port=8080,
-            port_explicit=True,
+            port_written=True,
         ),
     )
 
@@ -806,7 +841,8 @@ def test_unknown_values_stay_empty() -> None:
         location /c { proxy_pass http://$undefined; }
     } }"""
     result = extract(parse_text(text, "u.conf"), KEY)
-    assert [r.values for r in result.routes] == [(), (), ()]
+    assert [result.values.get(r.id, ()) for r in result.routes] == [(), (), ()]
+    assert [r.forward.candidates for r in result.routes] == [(), (), ()]
 
 
 def test_set_order_and_conditions() -> None:
@@ -818,7 +854,11 @@ def test_set_order_and_conditions() -> None:
         location /c { if ($y) { set $c four; } proxy_pass http://$c; }
     } }"""
     result = extract(parse_text(text, "o.conf"), KEY)
-    assert [sorted(r.values) for r in result.routes] == [["http://one", "http://two"], ["http://three"], []]
+    assert [sorted(result.values.get(r.id, ())) for r in result.routes] == [
+        ["http://one", "http://two"],
+        ["http://three"],
+        [],
+    ]
 
 
 def test_environment_fills_envsubst_variables() -> None:
@@ -828,7 +868,8 @@ def test_environment_fills_envsubst_variables() -> None:
         parse_text(text, "e.conf"), KEY, environment={"FLASK_SERVER_ADDR": "backend:9091", "host": "x"}
     )
     [r] = result.routes
-    assert r.values == ("http://backend:9091",)
+    assert result.values[r.id] == ("http://backend:9091",)
+    assert r.forward.candidates == (Candidate("backend", 9091),)
     assert result.listens == (80,)  # a conf.d file read on its own is inside http, default listen
 
 
@@ -842,7 +883,7 @@ def test_map_without_default_can_be_empty_and_split_clients() -> None:
         }
     }"""
     result = extract(parse_text(text, "s.conf"), KEY)
-    assert [sorted(r.values) for r in result.routes] == [
+    assert [sorted(result.values.get(r.id, ())) for r in result.routes] == [
         ["http://", "http://app:1"],
         ["http://b1:80", "http://b2:80"],
     ]

@@ -1,4 +1,4 @@
-"""Name and address resolution from inside a proxy's namespace (compose-knowledge A10/A11 semantics)."""
+"""Name and address resolution from inside a proxy's namespace: Docker's embedded DNS, /etc/hosts, links."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from dockernet.model import (
     Loc,
     Network,
     NetworkMode,
-    PassKind,
     Project,
-    ProxyConfig,
+    Proxy,
     Route,
     Service,
-    Target,
     Topology,
 )
+from dockernet.model.proxy import Candidate, Lookup, Match, Upstream
 
 L = Loc("compose.yaml", 1)
 
@@ -58,20 +57,24 @@ def resolve_from(
     values: tuple[str, ...] = (),
     variables: tuple[str, ...] = (),
 ) -> resolve.Resolution:
-    target = Target(
+    dynamic = bool(variables)
+    target = Upstream(
         raw=f"http://{host}:{port}",
-        kind=PassKind.PROXY,
         loc=L,
+        directive="proxy_pass",
         scheme="http",
         host=host,
         port=port,
-        port_explicit=True,
+        port_written=True,
         variables=variables,
+        dynamic=dynamic,
+        candidates=tuple(Candidate(v, port) for v in values),
+        lookup=Lookup.PER_REQUEST if dynamic else Lookup.STARTUP,
     )
     route = Route(
-        proxy=proxy, directive=target, targets=(target,), location="/", location_loc=L, values=values
+        proxy=proxy, title="location /", match=Match(path="/", loc=L), forward=target, upstreams=(target,)
     )
-    cfg = ProxyConfig(proxy=proxy, root="/x/nginx.conf", how="bind mount", routes=(route,))
+    cfg = Proxy(service=proxy, dialect="nginx", origin="bind mount", entry="/x/nginx.conf", routes=(route,))
     topo = graph.build(Topology(projects=tuple(projects), proxies=(cfg,)))
     (res,) = resolve.resolve_all(topo).resolutions
     return res

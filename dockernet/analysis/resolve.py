@@ -1,14 +1,17 @@
-"""Resolve every proxy upstream inside the graph, the way nginx and Docker will at run time.
+"""Resolve every proxy upstream inside the graph, the way the proxy and Docker will at run time.
 
 For each address a route can connect to, answer from inside the proxy's network namespace: what does this
 name or address reach? The answer is a :class:`Resolution` (facts only); the rules decide which facts are
 mistakes. Sources of truth for each step:
 
-* static names are resolved once at start with getaddrinfo, so /etc/hosts (``extra_hosts``, links on the
-  default bridge) counts; variables are resolved per request by nginx's own DNS client through ``resolver``,
-  which never reads /etc/hosts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass);
+* how a name is looked up is the upstream's :class:`~dockernet.model.Lookup`, which its reader knows: a
+  name resolved at start or per connection by the system resolver sees ``/etc/hosts`` (``extra_hosts``,
+  links on the default bridge); a name resolved per request by the proxy's own DNS client (nginx's
+  ``resolver``) never reads it (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass);
 * the embedded DNS (127.0.0.11) exists only on user-defined networks and answers service names, container
-  names and aliases of containers on the networks the asker is on (shared/reference/compose-knowledge A10).
+  names and aliases of containers on the networks the asker is on
+  (https://docs.docker.com/engine/network/drivers/bridge/#differences-between-user-defined-bridges-and-the-default-bridge,
+  https://docs.docker.com/compose/how-tos/networking/).
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import netaddr
 
 from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
-from dockernet.model import ProxyConfig, Route, Service, Target
+from dockernet.model import Lookup, Proxy, Role, Route, Service, Upstream
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal"})
@@ -56,16 +59,17 @@ class Resolution:
     """The facts about one address of one route, seen from the proxy."""
 
     route: Route
-    target: Target
+    upstream: Upstream
     proxy: str
     """The proxy's service node id."""
     kind: Kind
     host: str | None
     """The host actually looked up (after variable substitution)."""
     port: int | None
-    """The port nginx connects to (after variable substitution)."""
+    """The port the proxy connects to (after variable substitution)."""
     runtime_dns: bool
-    """True when nginx resolves the name per request through ``resolver`` (variables, ``resolve``)."""
+    """True when the proxy resolves the name per request through its own resolver (nginx variables and
+    ``resolve``): ``/etc/hosts`` does not count, and a miss fails requests instead of the start."""
     reached: tuple[tuple[str, str], ...] = ()
     """(service node, network node) pairs the address reaches; network ``""`` for a shared namespace."""
     elsewhere: tuple[tuple[str, str], ...] = ()
@@ -80,12 +84,11 @@ class Resolution:
     """For IP literals: network nodes whose subnet holds the address."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resolved:
-    """All resolutions of a run, plus the proxies' configs by node."""
+    """All resolutions of a run."""
 
-    resolutions: list[Resolution] = field(default_factory=list)
-    proxies: dict[str, ProxyConfig] = field(default_factory=dict)
+    resolutions: tuple[Resolution, ...] = ()
 
 
 def is_loopback(host: str) -> bool:
@@ -139,86 +142,44 @@ def gateways(topo: Topo, net_node: str) -> list[str]:
     return out
 
 
-def upstream_names(cfg: ProxyConfig) -> frozenset[str]:
-    """Names of the config's ``upstream`` blocks: a variable whose value is one needs no DNS."""
-    names: set[str] = set()
-    stack = list(cfg.directives)
-    while stack:
-        d = stack.pop()
-        if d.name == "upstream" and d.args:
-            names.add(d.args[0])
-        stack.extend(d.block or ())
-    return frozenset(names)
-
-
 def resolve_all(topo: Topo) -> Resolved:
-    """Resolve every target of every route of every proxy, and add ``route`` edges to the graph."""
-    out = Resolved()
-    for cfg in topo.topology.proxies:
-        node = topo.by_key.get(cfg.proxy)
-        if node is None:
+    """Resolve every address of every route of every proxy whose configuration was read."""
+    out: list[Resolution] = []
+    for proxy in topo.topology.proxies:
+        node = topo.by_key.get(proxy.service)
+        if node is None or not isinstance(proxy, Proxy):
             continue
-        out.proxies[node] = cfg
-        groups = upstream_names(cfg)
-        for route in cfg.routes:
-            for target in route.targets:
-                if target.down:
-                    continue
-                for res in _resolve_target(topo, node, route, target, groups):
-                    out.resolutions.append(res)
-                    for reached, _net in res.reached:
-                        topo.graph.add_edge(node, reached, kind="route", resolution=res)
-    return out
+        for route in proxy.routes:
+            for upstream in route.upstreams:
+                if upstream.role is not Role.DISABLED:
+                    out.extend(_resolve_upstream(topo, node, route, upstream))
+    return Resolved(tuple(out))
 
 
-def _hosts_for(
-    route: Route, target: Target, groups: frozenset[str]
-) -> Iterator[tuple[str | None, int | None, bool]]:
-    """The (host, port) pairs to look up, and whether each is looked up at run time through ``resolver``."""
-    if not target.variables:
-        yield target.host, target.port, target.resolve
-        return
-    if target.host and "$" not in target.host:
-        # Variables only in the URI: the host itself is static.
-        yield target.host, target.port, False
-        return
-    if not route.values:
-        yield None, target.port if target.port_explicit else None, True
-        return
-    for value in route.values:
-        hostport = value.split("://", 1)[-1].split("/", 1)[0]
-        if hostport in groups:
-            continue  # an upstream group: its servers are among the route's targets
-        port = target.port
-        if hostport.startswith("["):
-            host = hostport[1 : hostport.find("]")]
-            rest = hostport[hostport.find("]") + 1 :]
-            if rest.startswith(":") and rest[1:].isdigit():
-                port = int(rest[1:])
-        elif hostport.count(":") == 1:
-            host, _, p = hostport.partition(":")
-            if p.isdigit():
-                port = int(p)
-        else:
-            host = hostport
-        yield host, port, True
+def _lookups(upstream: Upstream) -> Iterator[tuple[str | None, int | None]]:
+    """The (host, port) pairs to look up: the address's own, or each value its variables can take (values
+    naming a group of the proxy need no DNS); an unknown host when the values cannot be listed."""
+    if not upstream.dynamic:
+        yield upstream.host, upstream.port
+    elif not upstream.candidates:
+        yield None, upstream.port if upstream.port_written else None
+    else:
+        yield from ((c.host, c.port) for c in upstream.candidates if not c.group)
 
 
-def _resolve_target(
-    topo: Topo, node: str, route: Route, target: Target, groups: frozenset[str]
-) -> Iterator[Resolution]:
-    for host, port, runtime in _hosts_for(route, target, groups):
+def _resolve_upstream(topo: Topo, node: str, route: Route, upstream: Upstream) -> Iterator[Resolution]:
+    for host, port in _lookups(upstream):
         base = Resolution(
             route=route,
-            target=target,
+            upstream=upstream,
             proxy=node,
             kind=Kind.DYNAMIC,
             host=host,
             port=port,
-            runtime_dns=runtime,
+            runtime_dns=upstream.lookup is Lookup.PER_REQUEST,
         )
-        if target.unix_path is not None:
-            yield _resolve_unix(topo, node, base, target.unix_path)
+        if upstream.unix_path is not None:
+            yield _resolve_unix(topo, node, base, upstream.unix_path)
         elif host is None:
             yield base
         else:
@@ -261,11 +222,12 @@ def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolut
         return _resolve_ip(topo, node, base, ip)
     svc = topo.service(node)
     entry = next((e for e in svc.extra_hosts if e.host == host), None)
-    if entry is not None and not base.runtime_dns:
+    etc_hosts = base.upstream.lookup.reads_etc_hosts
+    if entry is not None and etc_hosts:
         addr = topo.topology.host_gateway if entry.ip == "host-gateway" else entry.ip
         kind = Kind.HOST if entry.ip == "host-gateway" or addr in _all_gateways(topo) else Kind.ETC_HOSTS
         return replace(base, kind=kind, hosts_entry=entry.ip)
-    if no_dns == "default bridge" and not base.runtime_dns:
+    if no_dns == "default bridge" and etc_hosts:
         # Legacy links on the default bridge are written into /etc/hosts.
         for link in svc.links:
             if host in (link.alias, link.target):

@@ -33,7 +33,7 @@ from dockernet.cli import (
     load_config,
 )
 from dockernet.errors import UsageError
-from dockernet.model import Loc, Route, Topology
+from dockernet.model import Loc, Proxy, Route, Topology
 from dockernet.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def read_logs(
     from dockernet.errors import EngineError
     from dockernet.sources.engine import INSPECT_THREADS, NotFound
 
-    keys = [cfg.proxy for cfg in read.configs if cfg.proxy in live.ids]
+    keys = [cfg.service for cfg in read.configs if cfg.service in live.ids]
 
     def one(key: tuple[str, str]) -> list[str] | str:
         cid = live.ids[key]
@@ -251,11 +251,11 @@ def _hhmmss(time: str | None) -> str | None:
 
 
 def _target_text(route: Route) -> str:
-    d = route.directive
+    d = route.forward
     if d.unix_path is not None:
         return f"unix:{d.unix_path}"
-    host = d.host or d.upstream or d.raw
-    return f"{host}:{d.port}" if d.port and d.port_explicit else host
+    host = d.host or d.group or d.raw
+    return f"{host}:{d.port}" if d.port and d.port_written else host
 
 
 def _upstream_text(value: str | None, names: tuple[str, ...]) -> str | None:
@@ -289,7 +289,7 @@ def diagnose_logs(
     from dockernet.output.logs_text import LogGroup, ProxyLog, short_message
 
     addresses = live_addresses(live.topology)
-    configs = {cfg.proxy: cfg for cfg in read.configs}
+    configs = {cfg.service: cfg for cfg in read.configs if isinstance(cfg, Proxy)}
     found = tuple(findings)
     out: list[ProxyLog] = []
     for key in sorted(raw):
@@ -301,18 +301,20 @@ def diagnose_logs(
             continue
         cfg = configs.get(key)
         routes = cfg.routes if cfg else ()
-        groups: dict[tuple[str, Loc | None], list[Any]] = {}
+        groups: dict[tuple[str, str | None], list[Any]] = {}
         for text in lines:
             event = explain_line(text, routes, addresses)
             if event is None:
                 continue
             parsed = parse_line(text)
-            groups.setdefault((event.code, event.route), []).append((event, parsed.time if parsed else None))
+            groups.setdefault((event.code, event.route_id), []).append(
+                (event, parsed.time if parsed else None)
+            )
         made: list[LogGroup] = []
-        for (code, loc), events in groups.items():
+        for (code, route_id), events in groups.items():
             first, last = events[0], events[-1]
             ev = last[0]
-            route = next((r for r in routes if r.directive.loc == loc), None) if loc else None
+            route = next((r for r in routes if r.id == route_id), None) if route_id else None
             made.append(
                 LogGroup(
                     code=code,
@@ -325,14 +327,14 @@ def diagnose_logs(
                     first=_hhmmss(first[1]),
                     last=_hhmmss(last[1]),
                     location=ev.location,
-                    route=loc,
+                    route=route.forward.loc if route else None,
                     target=_target_text(route) if route else None,
                     upstreams=tuple(
                         dict.fromkeys(
                             u for e, _ in events if (u := _upstream_text(e.upstream, e.upstream_names))
                         )
                     ),
-                    finding=_linked(route, ev.rules, key, found) if route else None,
+                    finding=_linked(route, ev.rules, found) if route else None,
                 )
             )
         made.sort(key=lambda g: (g.route is None, g.route or Loc(""), -g.count, g.code))
@@ -340,15 +342,20 @@ def diagnose_logs(
     return tuple(out)
 
 
-def _linked(
-    route: Route, probable: tuple[str, ...], proxy: tuple[str, str], findings: tuple[Finding, ...]
-) -> LinkedFinding | None:
-    """The finding at the route's pass directive or one of its upstream servers: one of the rules the log
-    line suggests first, else the most severe one there."""
+def _linked(route: Route, probable: tuple[str, ...], findings: tuple[Finding, ...]) -> LinkedFinding | None:
+    """The finding about the route or one of its upstream addresses: one of the rules the log line
+    suggests first, else the most severe one there."""
     from dockernet.output.logs_text import LinkedFinding
 
-    locs = {route.directive.loc, *(t.loc for t in route.targets)}
-    here = [f for f in findings if f.loc in locs and f.service == proxy[1] and (f.project or "") == proxy[0]]
+    proxy = route.proxy
+    subjects = {route.id, route.forward.id, *(t.id for t in route.upstreams)}
+    here = [
+        f
+        for f in findings
+        if (f.upstream in subjects or f.route in subjects)
+        and f.service == proxy[1]
+        and (f.project or "") == proxy[0]
+    ]
     if not here:
         return None
     here.sort(

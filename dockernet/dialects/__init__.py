@@ -1,2 +1,13 @@
 """Proxy knowledge: one sub-package per proxy kind, each turning that proxy's configuration into the
-proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a config tree, model out."""
+proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a config tree, model out.
+
+:data:`DIALECTS` lists the readers, by hand; the sources try them in this order.
+"""
+
+from __future__ import annotations
+
+from dockernet.dialects import nginx
+from dockernet.dialects.base import Dialect
+
+DIALECTS: dict[str, Dialect] = {nginx.DIALECT.name: nginx.DIALECT}
+"""Every reader, by :attr:`~dockernet.model.Proxy.dialect` name."""

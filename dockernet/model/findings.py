@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from dockernet.model import Loc
+from dockernet.model.loc import Loc
 
 
 class Severity(Enum):
     """How bad a finding is; ordered error > warning > note."""
 
     ERROR = "error"
-    """The route will fail: nginx answers 502/504 or refuses to start."""
+    """The route will fail: the proxy answers 502/504 or refuses to start."""
     WARNING = "warning"
     """The route works now but breaks under a predictable event."""
     NOTE = "note"
@@ -38,7 +38,7 @@ class Finding:
     hint: str
     """The concrete fix."""
     loc: Loc
-    """Where the cause is written: the nginx directive or the compose entry."""
+    """Where the cause is written: the proxy's configuration line or the compose entry."""
     service: str | None = None
     """The proxy or service the finding is about."""
     target: str | None = None
@@ -49,6 +49,14 @@ class Finding:
     container: str | None = None
     """Live scans only: the container the finding is about (the proxy's, for a route); ``loc`` is then a
     path inside that container when it names a config file read from it."""
+    route: str | None = None
+    """The id of the route the finding is about (:attr:`dockernet.model.Route.id`), if one."""
+    upstream: str | None = None
+    """The id of the upstream address it is about (:attr:`dockernet.model.Upstream.id`), if one."""
+    address: str | None = None
+    """The host the proxy looks up, when the finding is about one of several values of an address."""
+    network: str | None = None
+    """The engine name of the network the finding is about, if one."""
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

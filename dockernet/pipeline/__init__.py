@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dockernet import rules
 from dockernet.analysis import graph, resolve
-from dockernet.model import ImageFacts, ProxyConfig, Topology
+from dockernet.model import AnyProxy, ImageFacts, Proxy, Topology
 from dockernet.model.findings import Finding
 from dockernet.output.common import Report
 from dockernet.pipeline import triage
@@ -33,8 +33,8 @@ class Analysis:
         return Report(
             findings=self.findings,
             projects=len(t.projects),
-            proxies=sum(1 for p in t.proxies if p.root is not None),
-            routes=sum(len(p.routes) for p in t.proxies),
+            proxies=sum(1 for p in t.proxies if isinstance(p, Proxy)),
+            routes=sum(len(p.routes) for p in t.proxies if isinstance(p, Proxy)),
             partial=t.partial,
             files=source_files(t),
         )
@@ -45,7 +45,7 @@ def source_files(topology: Topology) -> tuple[str, ...]:
     static = {p.name for p in topology.projects if not p.live}
     files = {f for p in topology.projects if p.name in static for f in p.files}
     # A live proxy's files are paths inside its container, never files on this machine.
-    files |= {f for cfg in topology.proxies if cfg.proxy[0] in static for f in cfg.files}
+    files |= {f for p in topology.proxies if isinstance(p, Proxy) and p.service[0] in static for f in p.files}
     return tuple(sorted(files))
 
 
@@ -75,7 +75,7 @@ def load_static(
         environ=environ,
     )
     images: list[ImageFacts] = []
-    configs: list[ProxyConfig] = []
+    configs: list[AnyProxy] = []
     for project in projects:
         facts = proxies.read_images(project)
         images.extend(facts)

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 from typing import Any
 
-from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, container_name
+from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, container_name, network_id
 from dockernet.analysis.resolve import Kind, Resolution, Resolved, gateways
 from dockernet.errors import UsageError
-from dockernet.model import Network, NetworkMode, PassKind, PortMapping, Service
+from dockernet.model import AnyProxy, Network, NetworkMode, PortMapping, Proxy, Service
 from dockernet.model.findings import Finding, Severity
 from dockernet.output.common import relpath
 
@@ -243,10 +243,12 @@ class _Draft:
     """service node -> network nodes."""
     members: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     """network node -> service nodes attached to it."""
-    route_edges: dict[tuple[str | None, str | None, str, int, str], list[tuple[str, str]]] = field(
+    route_edges: dict[tuple[str, str], list[tuple[str, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    """(project, proxy, file, line, raw address) -> [(edge id, looked-up host)]."""
+    """(proxy node, upstream id or route id) -> [(edge id, looked-up host)]: what findings join on."""
+    proxies: dict[str, AnyProxy] = field(default_factory=dict)
+    """Proxies by their service's node id."""
     multi_project: bool = False
     vias: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """route edge id -> the networks it can cross."""
@@ -269,6 +271,7 @@ def build(
     """The scene for one run (``pipeline.Analysis``: its ``topo``, ``resolved`` and ``findings``)."""
     opts = options or Options()
     d = _Draft(topo, resolved, tuple(findings), opts.base)
+    d.proxies = {node: p for p in topo.topology.proxies if (node := topo.by_key.get(p.service)) is not None}
     d.multi_project = len({s.project for s in topo.services.values()}) > 1
     view: Iterable[tuple[Any, Any, Any]] = topo.graph.edges(data="kind")
     links = sorted((str(u), str(v), str(kind)) for u, v, kind in view)
@@ -365,12 +368,13 @@ def _add_services(d: _Draft) -> None:
             net_lines.append((net.name, ip, aliases))
             networks_data.append({"network": net.name, "ip": ip, "aliases": list(aliases)})
         lines.extend(_network_lines(net_lines))
-        cfg = d.resolved.proxies.get(node)
-        if cfg is not None:
-            if cfg.root is None:
-                lines.append("nginx: config not visible")
+        proxy = d.proxies.get(node)
+        if proxy is not None:
+            if not isinstance(proxy, Proxy):
+                lines.append(f"{proxy.dialect}: config not visible")
             else:
-                lines.append(f"nginx: {len(cfg.routes)} route{'' if len(cfg.routes) == 1 else 's'}")
+                count = len(proxy.routes)
+                lines.append(f"{proxy.dialect}: {count} route{'' if count == 1 else 's'}")
         d.nodes[node] = Node(
             id=node,
             kind=NodeKind.SERVICE,
@@ -395,8 +399,10 @@ def _add_services(d: _Draft) -> None:
                     }
                     for p in svc.ports
                 ],
-                "proxy": cfg is not None,
-                "proxy_config": None if cfg is None else ("not visible" if cfg.root is None else cfg.how),
+                "proxy": proxy is not None,
+                "proxy_config": (
+                    None if proxy is None else proxy.origin if isinstance(proxy, Proxy) else "not visible"
+                ),
                 "file": relpath(svc.loc.file, d.base),
                 "line": svc.loc.line or None,
             },
@@ -497,20 +503,20 @@ def _add_host(d: _Draft) -> None:
 
 
 def _route_label(res: Resolution) -> str:
-    route, t = res.route, res.target
-    where = route.location or "server"
+    route, t = res.route, res.upstream
+    where = route.match.path or "server"
     if t.unix_path is not None:
         addr = f"unix:{t.unix_path}"
     else:
         host = res.host if res.host is not None else t.raw.split("://", 1)[-1]
         addr = f"{host}:{t.port}" if t.port and res.host is not None else host
-    if t.kind is PassKind.UPSTREAM_SERVER and t.upstream:
-        where += f" (upstream {t.upstream})"
+    if t.defined_in:
+        where += f" ({t.defined_in})"
     return f"{where}\n{addr}"
 
 
 def _res_sort_key(res: Resolution) -> tuple[str, str, int, str, str]:
-    return (res.proxy, res.target.loc.file, res.target.loc.line, res.target.raw, res.host or "")
+    return (res.proxy, res.upstream.loc.file, res.upstream.loc.line, res.upstream.raw, res.host or "")
 
 
 def _add_routes(d: _Draft) -> None:
@@ -519,19 +525,19 @@ def _add_routes(d: _Draft) -> None:
         proxy = topo.services[res.proxy]
         label = _route_label(res)
         data = {
-            "location": res.route.location,
-            "address": res.target.raw,
+            "location": res.route.match.path,
+            "address": res.upstream.raw,
             "host": res.host,
-            "port": res.target.port,
+            "port": res.upstream.port,
             "resolution": res.kind.value,
             "runtime_dns": res.runtime_dns,
-            "file": relpath(res.target.loc.file, d.base),
-            "line": res.target.loc.line or None,
+            "file": relpath(res.upstream.loc.file, d.base),
+            "line": res.upstream.loc.line or None,
         }
-        where = relpath(res.target.loc.file, d.base) + (
-            f":{res.target.loc.line}" if res.target.loc.line else ""
+        where = relpath(res.upstream.loc.file, d.base) + (
+            f":{res.upstream.loc.line}" if res.upstream.loc.line else ""
         )
-        tooltip = f"{proxy.name} {res.target.kind.value} {res.target.raw} ({where})"
+        tooltip = f"{proxy.name} {res.upstream.directive} {res.upstream.raw} ({where})"
         status = Status.OK
         hops: list[tuple[str, str, str]] = []  # (source, target, label)
         nets: dict[str, list[str]] = defaultdict(list)
@@ -577,11 +583,8 @@ def _add_routes(d: _Draft) -> None:
             first = False
             if nets.get(target):
                 d.vias[edge.id] = tuple(sorted(set(nets[target])))
-            for raw, loc in (
-                (res.target.raw, res.target.loc),
-                (res.route.directive.raw, res.route.directive.loc),
-            ):
-                key = (proxy.project, proxy.name, loc.file, loc.line, raw)
+            for subject in (res.upstream.id, res.route.id):
+                key = (res.proxy, subject)
                 if (edge.id, res.host or "") not in d.route_edges[key]:
                     d.route_edges[key].append((edge.id, res.host or ""))
 
@@ -600,7 +603,7 @@ def _volume_node(d: _Draft, vol: str, proxy: str) -> None:
 
 
 def _socket_node(d: _Draft, res: Resolution) -> str:
-    path = res.target.unix_path or ""
+    path = res.upstream.unix_path or ""
     node = f"socket:{res.proxy}|{path}"
     d.nodes.setdefault(
         node,
@@ -640,9 +643,9 @@ def _placeholder(d: _Draft, res: Resolution) -> str:
     if res.kind is Kind.HOST:
         return HOST
     if res.kind is Kind.DYNAMIC:
-        node = f"dynamic:{res.target.raw}"
+        node = f"dynamic:{res.upstream.raw}"
         title, details, kind, status = (
-            res.target.raw,
+            res.upstream.raw,
             ("decided per request",),
             NodeKind.DYNAMIC,
             Status.UNKNOWN,
@@ -674,27 +677,23 @@ def _attach_findings(d: _Draft) -> None:
     """Point every finding at the route edges (or else the node) it is about."""
     edge_hits: dict[str, list[int]] = defaultdict(list)
     node_hits: dict[str, list[int]] = defaultdict(list)
-    net_by_loc = {
-        (loc.file, loc.line): node
-        for node, net in d.topo.networks.items()
-        for loc in (net.loc, *(c.loc for c in net.ipam))
-        if loc.file
-    }
     for i, f in enumerate(d.findings):
         edges: list[str] = []
-        if f.target is not None:
-            candidates = d.route_edges.get((f.project, f.service, f.loc.file, f.loc.line, f.target), [])
-            # One directive can give several addresses (a variable with several values): keep those the
-            # message names, if it names any.
-            named = [e for e, host in candidates if host and host in f.message]
+        proxy = d.topo.by_key.get((f.project or "", f.service or "")) if f.service else None
+        subject = f.upstream or f.route
+        if proxy is not None and subject is not None:
+            candidates = d.route_edges.get((proxy, subject), [])
+            # One line can give several addresses (a variable with several values): keep the edges of the
+            # one the finding is about, if it names one.
+            named = [e for e, host in candidates if host and host == f.address]
             edges = named or [e for e, _ in candidates]
         for e in edges:
             edge_hits[e].append(i)
         if edges:
             continue
-        node = d.topo.by_key.get((f.project or "", f.service or "")) if f.service else None
-        if node is None:
-            node = net_by_loc.get((f.loc.file, f.loc.line))
+        node = proxy
+        if node is None and f.network is not None:
+            node = network_id(f.network)
         if node is not None:
             node_hits[node].append(i)
     for edge_id, hits in edge_hits.items():

@@ -8,14 +8,19 @@ The engine, not the rule, stamps the configured severity.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 from dockernet.analysis.graph import Topo, service_id
 from dockernet.analysis.listen import Listener, declared_listeners, declared_ports
 from dockernet.analysis.resolve import Kind, Resolution, Resolved
-from dockernet.model import ImageFacts, Loc, ProxyConfig, Service
+from dockernet.dialects import DIALECTS
+from dockernet.dialects.base import Dialect
+from dockernet.model import AnyProxy, ImageFacts, Loc, Proxy, Service
 from dockernet.model.findings import Finding, Severity
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +36,12 @@ class Context:
     def images(self) -> dict[tuple[str, str], ImageFacts]:
         """Dockerfile facts by service key."""
         return {img.service: img for img in self.topo.topology.images}
+
+    @cached_property
+    def _proxies(self) -> dict[str, AnyProxy]:
+        """Every proxy (read or not) by its service's node id."""
+        by_key = self.topo.by_key
+        return {node: p for p in self.topo.topology.proxies if (node := by_key.get(p.service)) is not None}
 
     def service(self, node: str) -> Service:
         """The service behind a node id."""
@@ -48,9 +59,10 @@ class Context:
                 ports = {lst.port: lst.evidence for lst in self.listeners(node)}
             else:
                 ports = declared_ports(svc, img.expose if img else (), published, self.listeners(node))
-            cfg = self.resolved.proxies.get(node)
-            for port in cfg.listens if cfg else ():
-                ports.setdefault(port, "nginx listen")
+            proxy = self._proxies.get(node)
+            if isinstance(proxy, Proxy):
+                for port in proxy.listens:
+                    ports.setdefault(port, f"{DIALECTS[proxy.dialect].title} listen")
             self._ports[key] = ports
         return self._ports[key]
 
@@ -72,9 +84,24 @@ class Context:
             if not kinds or res.kind in kinds:
                 yield res
 
-    def proxy_configs(self) -> Iterator[tuple[str, ProxyConfig]]:
-        """(proxy node, config) pairs in a stable order."""
-        yield from sorted(self.resolved.proxies.items(), key=lambda item: item[0])
+    def proxies(self, dialect: str | None = None) -> Iterator[tuple[str, AnyProxy]]:
+        """(proxy node, proxy) pairs in a stable order, read or not; only one reader's with ``dialect``."""
+        for node, proxy in sorted(self._proxies.items(), key=lambda item: item[0]):
+            if dialect is None or proxy.dialect == dialect:
+                yield node, proxy
+
+    def dialect(self, node: str) -> Dialect:
+        """The reader of the proxy at a node (its hints and wording)."""
+        return DIALECTS[self._proxies[node].dialect]
+
+    def syntax(self, proxy: Proxy, kind: type[T]) -> T | None:
+        """The reader's own tree of a proxy, when it is of type ``kind`` (for rules of one proxy kind)."""
+        return proxy.syntax if isinstance(proxy.syntax, kind) else None
+
+    def fix(self, res: Resolution, host: str, port: int | None = None) -> str:
+        """The upstream's line rewritten to ``host`` (and ``port``, else the one it uses), in the proxy's
+        own syntax: the fix to print in hints."""
+        return self.dialect(res.proxy).fix(res.upstream, host, port or res.port)
 
     def node_of(self, service: Service) -> str:
         """Node id of a service."""
@@ -117,6 +144,9 @@ class Meta:
     """Default severity."""
     live: bool = False
     """True when only a live engine can fire it (``scan``, ``check --engine``): no static sample can."""
+    dialects: frozenset[str] = frozenset()
+    """The proxy kinds whose configuration the rule reads (nginx-only rules); empty: every kind, through
+    the proxy-neutral model."""
 
 
 def finding(
@@ -128,6 +158,8 @@ def finding(
     service: Service | None = None,
     target: str | None = None,
     related: tuple[Loc, ...] = (),
+    route: str | None = None,
+    network: str | None = None,
 ) -> Finding:
     """A finding of ``rule`` at ``loc``; the severity is the rule's default until the engine stamps it."""
     return Finding(
@@ -141,51 +173,34 @@ def finding(
         target=target,
         project=service.project if service else None,
         related=related,
+        route=route,
+        network=network,
     )
 
 
 def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint: str) -> Finding:
-    """A finding about one upstream address, located at the directive that names it."""
+    """A finding about one upstream address, located at the line that names it."""
     proxy = ctx.service(res.proxy)
     others = {ctx.service(n).loc for n, _ in res.reached + res.elsewhere if n in ctx.topo.services}
-    return finding(
+    f = finding(
         rule,
         message,
         hint,
-        res.target.loc,
+        res.upstream.loc,
         service=proxy,
-        target=res.target.raw,
+        target=res.upstream.raw,
         related=(proxy.loc, *sorted(others - {proxy.loc})),
+        route=res.route.id,
     )
+    return replace(f, upstream=res.upstream.id, address=res.host)
 
 
 def where(res: Resolution) -> str:
     """``location /api/`` or ``upstream backend`` for messages."""
-    if res.target.upstream and res.target.kind.value == "server":
-        return f"upstream {res.target.upstream}"
-    return f"location {res.route.location}" if res.route.location else "server"
+    return res.upstream.defined_in or res.route.title
 
 
 def addr(res: Resolution) -> str:
     """``app:3000`` for messages."""
-    host = res.host or res.target.host or "?"
+    host = res.host or res.upstream.host or "?"
     return f"{host}:{res.port}" if res.port else host
-
-
-def with_host(res: Resolution, name: str, port: int | None = None) -> str:
-    """The directive's address rewritten to ``name`` (and ``port``): the fix to print in hints."""
-    t = res.target
-    if t.unix_path is not None:
-        return t.raw
-    port = port or res.port
-    out = f"{name}:{port}" if port and (port != t.port or t.port_explicit or t.variables) else name
-    if t.scheme:
-        out = f"{t.scheme}://{out}"
-    if t.uri:
-        out += t.uri
-    return out
-
-
-def directive_text(res: Resolution, address: str) -> str:
-    """``proxy_pass http://app:3000;`` or ``server app:3000;`` for hints."""
-    return f"{res.target.kind.value} {address};"

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, addr, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, addr, route_finding, where
 
 META = Meta("DN101", "loopback-upstream", Severity.ERROR)
 
@@ -60,7 +60,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             if n != res.proxy and port in ctx.ports(n) and ctx.topo.lookup(res.proxy, ctx.service(n).name)
         )
         if candidates:
-            hint = f"use the service name: {directive_text(res, with_host(res, candidates[0]))}"
+            hint = f"use the service name: {ctx.fix(res, candidates[0])}"
         else:
             hint = (
                 f"use the name of the service that listens on {port}, on a network it shares with "

@@ -33,8 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.analysis.resolve import HOST_GATEWAY_NAMES, Kind
+from dockernet.model import Lookup
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN102", "unknown-upstream-host", Severity.ERROR)
 
@@ -48,13 +49,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         if any(e.host == res.host for e in proxy.extra_hosts):
             continue  # in /etc/hosts but looked up per request: DN115
         if res.suggestion:
-            hint = f'did you mean "{res.suggestion}"? {directive_text(res, with_host(res, res.suggestion))}'
+            hint = f'did you mean "{res.suggestion}"? {ctx.fix(res, res.suggestion)}'
         else:
             hint = (
                 "use the name of a service, container or network alias on a network shared with " + proxy.name
             )
         outcome = (
-            "every request answers 502" if res.runtime_dns else "nginx will refuse to start: host not found"
+            "every request answers 502"
+            if res.upstream.lookup is not Lookup.STARTUP
+            else f"{ctx.dialect(res.proxy).title} will refuse to start: host not found"
         )
         yield route_finding(
             META,

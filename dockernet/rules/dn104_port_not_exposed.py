@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 
 META = Meta("DN104", "port-not-exposed", Severity.ERROR)
@@ -54,5 +54,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             res,
             f"{target.name} does not listen on {port} ({where(res)} of {ctx.service(res.proxy).name}); "
             f"it declares {evidence}",
-            f"use the port it listens on: {directive_text(res, with_host(res, res.host or '', known[0]))}",
+            f"use the port it listens on: {ctx.fix(res, res.host or '', known[0])}",
         )

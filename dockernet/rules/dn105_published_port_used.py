@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from dockernet.model import PortMapping
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
 
 META = Meta("DN105", "published-port-used", Severity.ERROR)
@@ -53,7 +53,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{port} ({where(res)} of {ctx.service(res.proxy).name}) is the host side of {target.name}'s "
             f'ports mapping "{_spec(mapping)}"; between containers the container port '
             f"{mapping.target} applies",
-            f"use the container port: {directive_text(res, with_host(res, res.host or '', mapping.target))}",
+            f"use the container port: {ctx.fix(res, res.host or '', mapping.target)}",
         )
 
 

@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if res.reached:
             continue
         proxy = ctx.service(res.proxy)
-        path = res.target.unix_path or ""
+        path = res.upstream.unix_path or ""
         owners = sorted(
             ctx.service(n).name
             for n in ctx.topo.services

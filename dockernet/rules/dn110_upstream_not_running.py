@@ -96,7 +96,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             META,
             ctx,
             res,
-            f'"{res.host or res.target.raw}" ({where(res)} of {proxy.name}) reaches a container that does '
+            f'"{res.host or res.upstream.raw}" ({where(res)} of {proxy.name}) reaches a container that does '
             f"not serve: {shown}",
             hint,
         )

@@ -86,6 +86,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f'network {net.name}: "{cfg.subnet}" is not a valid subnet',
                     "write the subnet in CIDR form, e.g. 172.28.0.0/16",
                     loc,
+                    network=net.name,
                 )
                 continue
             if subnet is None:
@@ -99,6 +100,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f'network {net.name}: gateway "{cfg.gateway}" is not valid',
                     f"give an address inside {subnet.cidr}",
                     loc,
+                    network=net.name,
                 )
             elif gateway is not None and gateway not in subnet:
                 yield finding(
@@ -107,6 +109,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     "docker compose up fails",
                     f"use a gateway inside {subnet.cidr}",
                     loc,
+                    network=net.name,
                 )
             if net.project not in live:
                 for other, other_net in engine:
@@ -118,6 +121,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                             'with "Pool overlaps with other one on this address space"',
                             f"choose a subnet that no network on the engine uses, or remove {other_net.name}",
                             loc,
+                            network=net.name,
                         )
             for other, other_net, other_loc in seen_subnets:
                 if other_net.name != net.name and (subnet in other or other in subnet):
@@ -129,6 +133,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                         "give each network its own non-overlapping subnet",
                         loc,
                         related=(other_loc,),
+                        network=net.name,
                     )
             seen_subnets.append((subnet, net, loc))
     yield from _static_addresses(ctx)

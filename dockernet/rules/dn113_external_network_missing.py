@@ -93,5 +93,6 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"external: true so that project {project.name} creates it",
                 net.loc,
                 service=users[0] if users else None,
+                network=net.name,
             )
             yield replace(f, project=project.name or None)

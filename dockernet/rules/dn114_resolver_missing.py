@@ -41,8 +41,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Variable addresses with no resolver in scope."""
     seen: set[tuple[str, int, str]] = set()
     for res in ctx.resolutions():
-        t = res.target
-        if not res.runtime_dns or t.resolve or res.route.resolvers or t.upstream or t.unix_path is not None:
+        t = res.upstream
+        if not res.runtime_dns or res.route.resolvers or t.group or t.unix_path is not None:
             continue
         if res.kind is Kind.UNIX or (res.host and (ip_literal(res.host) or is_loopback(res.host))):
             continue  # an address needs no DNS
@@ -57,7 +57,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             ctx,
             res,
             f"{t.raw} ({where(res)} of {proxy.name}) is resolved per request, but no resolver is in scope: "
-            f"nginx cannot resolve {what} and answers 502",
+            f"{ctx.dialect(res.proxy).title} cannot resolve {what} and answers 502",
             "add `resolver 127.0.0.11 valid=10s ipv6=off;` (Docker's embedded DNS) to the http or server "
             "block",
         )

@@ -56,7 +56,10 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"put {proxy.name} on a user-defined network, or use a static name (resolved from /etc/hosts)"
             )
         elif any(e.host == res.host for e in proxy.extra_hosts):
-            why = "the name is only in /etc/hosts (extra_hosts), which nginx's resolver never reads"
+            why = (
+                f"the name is only in /etc/hosts (extra_hosts), which {ctx.dialect(res.proxy).title}'s "
+                "resolver never reads"
+            )
             hint = "use the name without a variable (static names are resolved from /etc/hosts at start)"
         else:
             continue

@@ -67,6 +67,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             ctx,
             res,
             f"{proxy.name} resolves {target.name} once at start ({where(res)}) but does not depend on it: "
-            f"if {proxy.name} starts first, nginx exits with host not found",
+            f"if {proxy.name} starts first, {ctx.dialect(res.proxy).title} exits with host not found",
             f"add to service {proxy.name}: depends_on: [{target.name}]",
         )

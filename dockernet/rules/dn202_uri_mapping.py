@@ -24,29 +24,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.model import PassKind
+from dockernet.dialects import nginx
+from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
-META = Meta("DN202", "proxy-pass-uri-mismatch", Severity.WARNING)
+META = Meta("DN202", "proxy-pass-uri-mismatch", Severity.WARNING, dialects=frozenset({"nginx"}))
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Prefix locations whose slash disagrees with the proxy_pass URI."""
-    for node, cfg in ctx.proxy_configs():
-        for route in cfg.routes:
-            t = route.directive
-            loc = route.location or ""
-            if t.kind is not PassKind.PROXY or not t.uri or t.variables or route.rewrite_break:
+    for node, proxy in ctx.proxies("nginx"):
+        if not isinstance(proxy, Proxy) or (syntax := ctx.syntax(proxy, nginx.Syntax)) is None:
+            continue
+        for route in proxy.routes:
+            t = route.forward
+            loc = route.match.path or ""
+            if t.directive != "proxy_pass" or not t.path or t.variables or route.id in syntax.rewrite_break:
                 continue
             if not loc.startswith("/"):
                 continue  # regex, exact (=) and named locations take no URI mapping
             prefix = loc.removeprefix("^~ ").strip()
-            if prefix.endswith("/") == t.uri.endswith("/"):
+            if prefix.endswith("/") == t.path.endswith("/"):
                 continue
             example = prefix.rstrip("/") + "/users"
-            mapped = t.uri + example[len(prefix) :]
-            fix = prefix + "/" if t.uri.endswith("/") else prefix.rstrip("/")
+            mapped = t.path + example[len(prefix) :]
+            fix = prefix + "/" if t.path.endswith("/") else prefix.rstrip("/")
             yield finding(
                 META,
                 f"location {loc} passes to {t.raw}: {example} becomes {mapped} upstream",
@@ -54,4 +57,5 @@ def check(ctx: Context) -> Iterator[Finding]:
                 t.loc,
                 service=ctx.service(node),
                 target=t.raw,
+                route=route.id,
             )

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN203", "localhost-dual-stack", Severity.WARNING)
 
@@ -50,5 +50,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             res,
             f"localhost ({where(res)} of {ctx.service(res.proxy).name}) can resolve to both 127.0.0.1 and "
             f"::1 (musl-based images do); a backend listening on one family then refuses every other attempt",
-            f"name the family: {directive_text(res, with_host(res, '127.0.0.1'))}",
+            f"name the family: {ctx.fix(res, '127.0.0.1')}",
         )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from dockernet.analysis.resolve import Kind, gateways
 from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta, directive_text, route_finding, where, with_host
+from dockernet.rules.base import Context, Meta, route_finding, where
 
 META = Meta("DN205", "hard-coded-gateway-ip", Severity.WARNING)
 
@@ -55,5 +55,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"(its gateways: {', '.join(own)}); it reaches the host only while the host service listens on "
             "every interface",
             f'add extra_hosts: ["host.docker.internal:host-gateway"] to {proxy.name} and use '
-            f"{directive_text(res, with_host(res, 'host.docker.internal'))}",
+            f"{ctx.fix(res, 'host.docker.internal')}",
         )

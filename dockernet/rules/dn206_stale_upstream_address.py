@@ -64,8 +64,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Static names of targets that started after their proxy."""
     seen: set[tuple[str, int, str]] = set()
     for res, node in reached_services(ctx):
-        t = res.target
-        if res.runtime_dns or t.resolve:
+        t = res.upstream
+        if res.runtime_dns:
             continue
         proxy, target = ctx.service(res.proxy), ctx.service(node)
         if proxy.state != "running" or target.state != "running":
@@ -79,14 +79,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         seen.add(key)
         name = target.container_name or target.name
         pname = proxy.container_name or proxy.name
+        title = ctx.dialect(res.proxy).title
         yield route_finding(
             META,
             ctx,
             res,
             f'{pname} resolved "{res.host}" ({where(res)}) once, when it started at '
             f"{p_start:%Y-%m-%d %H:%M:%S}Z; {name} started later, at {t_start:%Y-%m-%d %H:%M:%S}Z, so "
-            f"its address may have changed and nginx may still connect to the old one",
-            f"reload nginx (docker exec {pname} nginx -s reload), or resolve per request: resolver "
-            f"127.0.0.11 valid=10s; set $upstream {res.host}:{res.port}; "
-            f"{t.kind.value} {t.scheme + '://' if t.scheme else ''}$upstream;",
+            f"its address may have changed and {title} may still connect to the old one",
+            f"reload {title} (docker exec {pname} nginx -s reload), or resolve per request: "
+            f"{ctx.dialect(res.proxy).per_request_fix(t, res.host or '', res.port)}",
         )

@@ -38,18 +38,18 @@ def check(ctx: Context) -> Iterator[Finding]:
     """Static names, resolved once."""
     seen: set[tuple[str, int]] = set()
     for res, _node in reached_services(ctx):
-        t = res.target
+        t = res.upstream
         if res.runtime_dns or (t.loc.file, t.loc.line) in seen or (res.host == t.host and _is_ip(t.host)):
             continue
         seen.add((t.loc.file, t.loc.line))
+        title = ctx.dialect(res.proxy).title
         yield route_finding(
             META,
             ctx,
             res,
-            f'{ctx.service(res.proxy).name} resolves "{res.host}" once, when nginx starts ({where(res)}); '
-            f"after the target is recreated nginx keeps the old address until reloaded",
-            f"resolve per request: resolver 127.0.0.11 valid=10s; set $upstream {res.host}:{res.port}; "
-            f"{t.kind.value} {t.scheme + '://' if t.scheme else ''}$upstream;",
+            f'{ctx.service(res.proxy).name} resolves "{res.host}" once, when {title} starts ({where(res)}); '
+            f"after the target is recreated {title} keeps the old address until reloaded",
+            f"resolve per request: {ctx.dialect(res.proxy).per_request_fix(t, res.host or '', res.port)}",
         )
 
 

@@ -24,17 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockernet.dialects import nginx
+from dockernet.dialects.nginx.syntax import walk
+from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
-from dockernet.rules.query import walk
 
-META = Meta("DN302", "upstream-no-keepalive", Severity.NOTE)
+META = Meta("DN302", "upstream-no-keepalive", Severity.NOTE, dialects=frozenset({"nginx"}))
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Single-server upstream blocks without keepalive."""
-    for node, cfg in ctx.proxy_configs():
-        for d, _parents in walk(cfg.directives):
+    for node, proxy in ctx.proxies("nginx"):
+        syntax = ctx.syntax(proxy, nginx.Syntax) if isinstance(proxy, Proxy) else None
+        for d, _parents in walk(syntax.directives if syntax else ()):
             if d.name != "upstream" or not d.block or not d.args:
                 continue
             names = [c.name for c in d.block]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -33,14 +34,15 @@ META = Meta("DN303", "no-502-error-page", Severity.NOTE)
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Proxies with routes but no 502 page."""
-    for node, cfg in ctx.proxy_configs():
-        if not cfg.routes or 502 in cfg.error_pages or cfg.root is None:
+    for node, proxy in ctx.proxies():
+        if not isinstance(proxy, Proxy) or not proxy.routes or 502 in proxy.error_pages:
             continue
-        first = min(r.directive.loc for r in cfg.routes)
+        first = min(r.forward.loc for r in proxy.routes)
+        title = ctx.dialect(node).title
         yield finding(
             META,
-            f"{ctx.service(node).name} defines no error_page for 502: users get nginx's bare error page",
-            "add `error_page 502 503 504 /50x.html;` with a location that serves it",
+            f"{ctx.service(node).name} defines no error_page for 502: users get {title}'s bare error page",
+            ctx.dialect(node).error_page_fix,
             first,
             service=ctx.service(node),
         )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockernet.model import UnreadProxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -32,15 +33,16 @@ META = Meta("DN305", "proxy-config-unknown", Severity.NOTE)
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Proxies with no visible config."""
-    for node, cfg in ctx.proxy_configs():
-        if cfg.root is not None:
+    for node, proxy in ctx.proxies():
+        if not isinstance(proxy, UnreadProxy):
             continue
         svc = ctx.service(node)
+        dialect = ctx.dialect(node)
         yield finding(
             META,
-            f"{svc.name} runs nginx but its configuration cannot be seen ({cfg.unknown_reason or cfg.how}); "
+            f"{svc.name} runs {dialect.title} but its configuration cannot be seen ({proxy.reason}); "
             "its routes are not checked",
-            f"point dockernet at it: --nginx {svc.name}=PATH",
+            f"point dockernet at it: {dialect.override_option} {svc.name}=PATH",
             svc.loc,
             service=svc,
         )

@@ -34,11 +34,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockernet.dialects import nginx
+from dockernet.dialects.nginx.syntax import walk
+from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
-from dockernet.rules.query import walk
 
-META = Meta("DN306", "upstream-timeout", Severity.NOTE)
+META = Meta("DN306", "upstream-timeout", Severity.NOTE, dialects=frozenset({"nginx"}))
 
 _PREFIXES = ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "M": 2592000, "y": 31536000}
@@ -57,8 +59,9 @@ def seconds(value: str) -> float | None:
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Read/send timeouts under 10 s, connect timeouts over 75 s."""
-    for node, cfg in ctx.proxy_configs():
-        for d, _parents in walk(cfg.directives):
+    for node, proxy in ctx.proxies("nginx"):
+        syntax = ctx.syntax(proxy, nginx.Syntax) if isinstance(proxy, Proxy) else None
+        for d, _parents in walk(syntax.directives if syntax else ()):
             prefix, _, kind = d.name.partition("_")
             if prefix not in _PREFIXES or len(d.args) != 1:
                 continue

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind, Resolution
-from dockernet.model import Directive
 from dockernet.rules.base import Context
 
 
@@ -15,13 +14,3 @@ def reached_services(ctx: Context) -> Iterator[tuple[Resolution, str]]:
     for res in ctx.resolutions(Kind.SERVICE):
         for node in sorted({n for n, _ in res.reached if n != HOST and n != res.proxy}):
             yield res, node
-
-
-def walk(
-    directives: tuple[Directive, ...], parents: tuple[Directive, ...] = ()
-) -> Iterator[tuple[Directive, tuple[Directive, ...]]]:
-    """Every directive of a config with its enclosing blocks, depth first in file order."""
-    for d in directives:
-        yield d, parents
-        if d.block:
-            yield from walk(d.block, (*parents, d))

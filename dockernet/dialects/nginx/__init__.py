@@ -1,2 +1,101 @@
-"""nginx: its configuration syntax (:mod:`.syntax`), its routes (:mod:`.routes`) and its error log
-(:mod:`.errorlog`)."""
+"""nginx: its configuration syntax (:mod:`.syntax`), its routes (:mod:`.routes`), where images keep its
+files (:mod:`.locate`), hints in its syntax (:mod:`.fix`) and its error log (:mod:`.errorlog`).
+
+:data:`DIALECT` is the reader that the sources and the rules use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dockernet.dialects.base import ConfigTree, Located, OverlayTree
+from dockernet.dialects.nginx import fix, locate, routes, syntax
+from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """What nginx-only rules read besides the routes (:attr:`dockernet.model.Proxy.syntax`)."""
+
+    directives: tuple[syntax.Directive, ...]
+    """The whole configuration, includes expanded."""
+    rewrite_break: frozenset[str] = frozenset()
+    """Ids of the routes whose location rewrites the URI with ``rewrite ... break`` before the pass."""
+
+
+class Nginx:
+    """The nginx reader (see :class:`dockernet.dialects.base.Dialect`)."""
+
+    name = "nginx"
+    title = "nginx"
+    override_option = "--nginx"
+    error_page_fix = "add `error_page 502 503 504 /50x.html;` with a location that serves it"
+
+    def claims(self, service: Service) -> bool:
+        """See :func:`.locate.claims`."""
+        return locate.claims(service)
+
+    def locate(self, service: Service) -> Located:
+        """See :func:`.locate.locate`."""
+        return locate.locate(service)
+
+    def override_path(self, located: Located, file_name: str, head: bytes) -> str:
+        """See :func:`.locate.override_path`."""
+        return locate.override_path(located, file_name, head)
+
+    def read(
+        self,
+        service: Service,
+        tree: ConfigTree,
+        located: Located,
+        origin: str,
+        *,
+        at_start: bool,
+    ) -> AnyProxy:
+        """The configuration from its main file, includes expanded, and its routes.
+
+        For compose input (``at_start``) the official image's start-up is applied first: templates are
+        rendered with the service's environment, and the image's own ``nginx.conf`` stands in when none is
+        mounted; ``$NAME`` values that nginx does not define come from the environment, as configs written
+        for ``envsubst`` expect. A running container's files are final, so neither is done for them.
+        """
+        entry = located.entry
+        environment = service.environment if at_start else {}
+        if at_start:
+            rendered = locate.render_templates(service, tree)
+            if rendered and origin == "bind mount":
+                origin = "template"
+            tree = OverlayTree(tree, rendered)
+            if tree.read(entry) is None:
+                if entry != locate.MAIN:
+                    return UnreadProxy(service.key, self.name, origin, f"{entry} (nginx -c) is not visible")
+                default = (f"<{service.image or 'image'}>{locate.MAIN}", locate.IMAGE_MAIN)
+                tree = OverlayTree(tree, {**rendered, locate.MAIN: default})
+        found = tree.read(entry)
+        if found is None:
+            reason = f"{entry} could not be read from the container"
+            return UnreadProxy(service.key, self.name, origin, reason)
+        conf = syntax.load(entry, tree)
+        result = routes.extract(conf.directives, service.key, environment=environment)
+        return Proxy(
+            service=service.key,
+            dialect=self.name,
+            origin=origin,
+            entry=found[0],
+            files=conf.files,
+            routes=result.routes,
+            listens=result.listens,
+            error_pages=result.error_pages,
+            syntax=Syntax(conf.directives, result.rewrite_break),
+        )
+
+    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+        """See :func:`.fix.fix`."""
+        return fix.fix(upstream, host, port)
+
+    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+        """See :func:`.fix.per_request_fix`."""
+        return fix.per_request_fix(upstream, host, port)
+
+
+DIALECT = Nginx()

@@ -42,7 +42,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from dockernet.model import Loc, Route, Target
+from dockernet.model import Loc, Route, Upstream
 
 __all__ = [
     "PATTERNS",
@@ -566,22 +566,22 @@ def select_route(routes: Sequence[Route], path: str) -> Route | None:
     an exact ``=`` match; else the longest matching prefix, final when it is ``^~``; else the first
     matching regular expression in configuration order; else that longest prefix."""
     exact = [
-        r for r in routes if _split_location(r.location)[0] == "=" and location_matches(r.location, path)
+        r for r in routes if _split_location(r.match.path)[0] == "=" and location_matches(r.match.path, path)
     ]
     if exact:
         return exact[0]
     prefixes = [
         r
         for r in routes
-        if _split_location(r.location)[0] in ("", "^~") and location_matches(r.location, path)
+        if _split_location(r.match.path)[0] in ("", "^~") and location_matches(r.match.path, path)
     ]
-    best = max(prefixes, key=lambda r: len(_split_location(r.location)[1]), default=None)
-    if best is not None and _split_location(best.location)[0] == "^~":
+    best = max(prefixes, key=lambda r: len(_split_location(r.match.path)[1]), default=None)
+    if best is not None and _split_location(best.match.path)[0] == "^~":
         return best
-    regexes = [r for r in routes if _split_location(r.location)[0] in ("~", "~*")]
-    regexes.sort(key=lambda r: (r.location_loc.file, r.location_loc.line))
+    regexes = [r for r in routes if _split_location(r.match.path)[0] in ("~", "~*")]
+    regexes.sort(key=lambda r: (r.match.loc.file, r.match.loc.line))
     for r in regexes:
-        if location_matches(r.location, path):
+        if location_matches(r.match.path, path):
             return r
     return best
 
@@ -593,25 +593,15 @@ def _same_file(logged: str, loc_file: str, paths: Mapping[str, str]) -> bool:
     return logged == loc_file or posixpath.basename(logged) == posixpath.basename(loc_file)
 
 
-def _target_port(t: Target) -> int | None:
+def _target_port(t: Upstream) -> int | None:
     if t.port is not None:
         return t.port
     return {"http": 80, "https": 443, "grpc": 80, "grpcs": 443}.get(t.scheme or "")
 
 
-def _target_hosts(route: Route, target: Target) -> set[str]:
-    """The host names a target can connect to: its own, or the values its variables take."""
-    if target.host and "$" not in target.host:
-        return {target.host}
-    out: set[str] = set()
-    for value in route.values:
-        host = value.split("://", 1)[-1].split("/", 1)[0]
-        if host.startswith("["):
-            host = host[1 : host.find("]")]
-        elif host.count(":") == 1:
-            host = host.split(":", 1)[0]
-        out.add(host)
-    return out
+def _target_hosts(target: Upstream) -> set[str]:
+    """The host names an upstream can connect to: its own, or the values its variables take."""
+    return set(target.hosts)
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain"})
@@ -621,7 +611,7 @@ def _by_upstream(routes: Sequence[Route], up: UpstreamAddress, addresses: Addres
     out: list[Route] = []
     for route in routes:
         if up.unix_path is not None:
-            if any(t.unix_path == up.unix_path for t in route.targets):
+            if any(t.unix_path == up.unix_path for t in route.upstreams):
                 out.append(route)
             continue
         if up.host is None:
@@ -629,19 +619,19 @@ def _by_upstream(routes: Sequence[Route], up: UpstreamAddress, addresses: Addres
         ip = up.ip
         if ip is None:
             # An upstream group's name (``no live upstreams``), or an unresolved host.
-            if up.host in (route.directive.upstream, route.directive.host) or any(
-                up.host in _target_hosts(route, t) for t in route.targets
+            if up.host in (route.forward.group, route.forward.host) or any(
+                up.host in _target_hosts(t) for t in route.upstreams
             ):
                 out.append(route)
             continue
         names = _names_at(addresses, ip)
         if ipaddress.ip_address(ip).is_loopback:
             names |= _LOOPBACK_NAMES
-        for t in route.targets:
+        for t in route.upstreams:
             port = _target_port(t)
             if up.port is not None and port is not None and port != up.port:
                 continue
-            hosts = _target_hosts(route, t)
+            hosts = _target_hosts(t)
             literal = {h for h in hosts if _ip_or_none(h) == ip}
             if literal or hosts & names:
                 out.append(route)
@@ -661,9 +651,9 @@ def _by_server(routes: Sequence[Route], line: LogLine) -> list[Route]:
     if line.server is None:
         return list(routes)
     if line.server == "":
-        named = [r for r in routes if not r.server_names or r.server_names[0] in ("", '""')]
+        named = [r for r in routes if not r.match.hosts or r.match.hosts[0] in ("", '""')]
     else:
-        named = [r for r in routes if r.server_names and r.server_names[0] == line.server]
+        named = [r for r in routes if r.match.hosts and r.match.hosts[0] == line.server]
     return named or list(routes)
 
 
@@ -672,8 +662,8 @@ def _by_name(routes: Sequence[Route], name: str) -> list[Route]:
     host, _, port = name.partition(":") if name.count(":") == 1 else (name, "", "")
     out = []
     for route in routes:
-        for t in route.targets:
-            if host in _target_hosts(route, t) and (not port or str(_target_port(t)) == port):
+        for t in route.upstreams:
+            if host in _target_hosts(t) and (not port or str(_target_port(t)) == port):
                 out.append(route)
                 break
     return out
@@ -702,7 +692,7 @@ def attribute(
         at_line = [
             r
             for r in routes
-            for loc in (r.directive.loc, *(t.loc for t in r.targets))
+            for loc in (r.forward.loc, *(t.loc for t in r.upstreams))
             if loc.line == line.config_line and _same_file(line.config_file, loc.file, paths)
         ]
         unique = list(dict.fromkeys(at_line))
@@ -755,6 +745,8 @@ class LogEvent:
     """True when the line means nginx did not start: every route of that proxy is down."""
     route: Loc | None = None
     """Where the route's pass directive is written, when the line could be attributed."""
+    route_id: str | None = None
+    """The id of that route (:attr:`dockernet.model.Route.id`)."""
     location: str | None = None
     """The route's ``location`` (None for a server-level pass or an unattributed line)."""
     attributed_by: str | None = None
@@ -811,8 +803,9 @@ def explain_line(
         meaning=p.meaning,
         rules=_refine_rules(p, up),
         startup=p.startup,
-        route=route.directive.loc if route is not None else None,
-        location=route.location if route is not None else None,
+        route=route.forward.loc if route is not None else None,
+        route_id=route.id if route is not None else None,
+        location=route.match.path if route is not None else None,
         attributed_by=how,
         upstream=line.upstream,
         upstream_names=names,

@@ -13,12 +13,13 @@ Default ports are nginx's: 80 for ``http://`` and for upstream ``server`` lines,
 have none (nginx refuses them without a port: "no port in upstream"), so their port stays None.
 
 Variables: ``set`` and ``map``/``geo``/``split_clients`` give literal values, which are substituted into the
-pass argument to list what it can be (:attr:`Route.values`). A value naming an ``upstream`` block is found
-among the groups without DNS ("the name is searched among the described server groups, and, if not found, is
-determined using a resolver", https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass); such
-values contribute the group's servers to :attr:`Route.targets`. :meth:`RoutesResult.finds_upstream` answers
-the same question for any address, including nginx's implicit groups (a static ``proxy_pass
-http://app:3000`` elsewhere makes ``app:3000`` a group name too).
+pass argument to list what it can be (:attr:`Upstream.candidates`). A value naming an ``upstream`` block is
+found among the groups without DNS ("the name is searched among the described server groups, and, if not
+found, is determined using a resolver",
+https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass); such values contribute the group's
+servers to :attr:`Route.upstreams`. :meth:`RoutesResult.finds_upstream` answers the same question for any
+address, including nginx's implicit groups (a static ``proxy_pass http://app:3000`` elsewhere makes
+``app:3000`` a group name too).
 """
 
 from __future__ import annotations
@@ -27,8 +28,34 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
-from dockernet.model import NOWHERE, Directive, Loc, PassKind, Route, Target
+from dockernet.dialects.nginx.syntax import Directive
+from dockernet.model import NOWHERE, Candidate, Loc, Lookup, Match, Role, Route, Upstream
+
+
+class PassKind(Enum):
+    """The nginx directive that sends traffic upstream."""
+
+    PROXY = "proxy_pass"
+    FASTCGI = "fastcgi_pass"
+    UWSGI = "uwsgi_pass"
+    SCGI = "scgi_pass"
+    GRPC = "grpc_pass"
+    MEMCACHED = "memcached_pass"
+    UPSTREAM_SERVER = "server"
+
+
+# What each directive speaks upstream when no scheme says otherwise.
+_PROTOCOL = {
+    PassKind.PROXY: "http",
+    PassKind.FASTCGI: "fastcgi",
+    PassKind.UWSGI: "uwsgi",
+    PassKind.SCGI: "scgi",
+    PassKind.GRPC: "grpc",
+    PassKind.MEMCACHED: "memcached",
+    PassKind.UPSTREAM_SERVER: "http",
+}
 
 _PASS = {k.value: k for k in PassKind if k is not PassKind.UPSTREAM_SERVER}
 # Schemes each pass directive accepts (case-insensitive, like ngx_strncasecmp in each module).
@@ -61,13 +88,13 @@ _BUILTIN_PREFIXES = (
 
 
 @dataclass(frozen=True)
-class Upstream:
+class Group:
     """An ``upstream`` block."""
 
     name: str
     context: str
     """``http`` or ``stream``: the two kinds of groups live in separate namespaces."""
-    servers: tuple[Target, ...]
+    servers: tuple[Upstream, ...]
     loc: Loc
     resolvers: tuple[str, ...] = ()
     """A ``resolver`` inside the block (nginx 1.27.3+), for ``server ... resolve``."""
@@ -83,12 +110,17 @@ class RoutesResult:
     """Ports nginx listens on (``listen``; 80 for an http ``server`` without one), sorted."""
     error_pages: tuple[int, ...]
     """Status codes that have an ``error_page`` somewhere, sorted."""
-    upstreams: tuple[Upstream, ...] = ()
+    upstreams: tuple[Group, ...] = ()
     implicit_upstreams: tuple[tuple[str, str, int], ...] = ()
     """(context, host, port) of the groups nginx creates for static addresses (``ngx_http_upstream_add``)."""
-    groups: Mapping[tuple[str, str], Upstream] = field(default_factory=dict, compare=False, repr=False)
+    rewrite_break: frozenset[str] = frozenset()
+    """Ids of the routes whose location has ``rewrite ... break`` (the URI is rewritten before the pass)."""
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    """The literal values each route's address can take after variable substitution, by route id (for
+    routes whose address has variables and whose values could all be listed)."""
+    groups: Mapping[tuple[str, str], Group] = field(default_factory=dict, compare=False, repr=False)
 
-    def group(self, name: str, context: str = "http") -> Upstream | None:
+    def group(self, name: str, context: str = "http") -> Group | None:
         """The ``upstream`` block of that name (names are case-insensitive, as in nginx)."""
         return self.groups.get((context, name.lower()))
 
@@ -146,9 +178,18 @@ def variables_in(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def parse_target(raw: str, kind: PassKind, loc: Loc, *, stream: bool = False) -> Target:
+def parse_target(raw: str, kind: PassKind, loc: Loc, *, stream: bool = False) -> Upstream:
     """One address as nginx parses it for a pass directive (``kind``) or an upstream ``server`` line."""
     variables = variables_in(raw)
+    base = Upstream(
+        raw,
+        loc,
+        kind.value,
+        protocol="tcp" if stream else _PROTOCOL[kind],
+        variables=variables,
+        dynamic=bool(variables),
+        lookup=Lookup.PER_REQUEST if variables else Lookup.STARTUP,
+    )
     scheme = None
     rest = raw
     for candidate in () if stream else _SCHEMES.get(kind, ()):
@@ -158,13 +199,13 @@ def parse_target(raw: str, kind: PassKind, loc: Loc, *, stream: bool = False) ->
     http_proxy = kind is PassKind.PROXY and not stream
     if http_proxy and scheme is None:
         # "invalid URL prefix" unless the scheme comes from a variable: nothing can be said statically.
-        return Target(raw, kind, loc, variables=variables)
+        return base
     if rest[:5].lower() == "unix:":
         path, uri = rest[5:], None
         if http_proxy:  # ngx_parse_unix_domain_url() with uri_part: the path ends at the next ":"
             path, colon, tail = path.partition(":")
             uri = tail if colon else None
-        return Target(raw, kind, loc, scheme=scheme, unix_path=path, uri=uri, variables=variables)
+        return replace(base, scheme=scheme, protocol=scheme or base.protocol, unix_path=path, path=uri)
     uri = None
     authority = rest
     if http_proxy:
@@ -180,26 +221,34 @@ def parse_target(raw: str, kind: PassKind, loc: Loc, *, stream: bool = False) ->
             port = None if stream else 80  # "If a port is not specified, the port 80 is used."
         else:
             port = _DEFAULT_PORT.get(scheme or "") if http_proxy else None
-    return Target(
-        raw,
-        kind,
-        loc,
+    # A host written without variables is looked up once at start, even when the URI has variables.
+    dynamic = bool(variables) and (not host or "$" in host)
+    return replace(
+        base,
         scheme=scheme,
+        protocol=scheme or base.protocol,
         host=host or None,
         port=port,
-        port_explicit=explicit,
-        uri=uri,
-        variables=variables,
+        port_written=explicit,
+        path=uri,
+        dynamic=dynamic,
+        lookup=Lookup.PER_REQUEST if dynamic else Lookup.STARTUP,
     )
 
 
-def _server_target(d: Directive, group: str, stream: bool) -> Target | None:
+def _server_target(d: Directive, group: str, stream: bool) -> Upstream | None:
     if not d.args:
         return None
     t = parse_target(d.args[0], PassKind.UPSTREAM_SERVER, d.loc, stream=stream)
     params = set(d.args[1:])
+    role = Role.DISABLED if "down" in params else Role.BACKUP if "backup" in params else Role.PRIMARY
     return replace(
-        t, upstream=group, backup="backup" in params, down="down" in params, resolve="resolve" in params
+        t,
+        group=group,
+        defined_in=f"upstream {group}",
+        role=role,
+        # ``resolve`` re-resolves the name through the resolver while nginx runs.
+        lookup=Lookup.PER_REQUEST if "resolve" in params else Lookup.STARTUP,
     )
 
 
@@ -386,8 +435,9 @@ def extract(
     ):
         # A conf.d file read on its own: nginx includes such files inside http {}.
         directives = (Directive("http", (), NOWHERE, tuple(directives)),)
-    groups: dict[tuple[str, str], Upstream] = {}
-    routes: list[tuple[Route, str]] = []
+    groups: dict[tuple[str, str], Group] = {}
+    routes: list[tuple[Route, str, tuple[str, ...]]] = []
+    rewrite_break: set[str] = set()
     listens: set[int] = set()
     error_pages: set[int] = set()
     implicit: dict[tuple[str, str, int], None] = {}
@@ -423,10 +473,12 @@ def extract(
                     continue
                 scope = _Scope(stream, server, (), _last(server.block or (), "resolver") or http_resolver)
                 for pass_d, sc in _passes(server, scope):
-                    route = _route(pass_d, sc, proxy_key, context, groups, values)
-                    routes.append((route, context))
-                    t = route.directive
-                    if not t.variables and t.upstream is None and t.host and t.port is not None:
+                    route, values_of, rewrite = _route(pass_d, sc, proxy_key, context, groups, values)
+                    routes.append((route, context, values_of))
+                    if rewrite:
+                        rewrite_break.add(route.id)
+                    t = route.forward
+                    if not t.variables and t.group is None and t.host and t.port is not None:
                         implicit.setdefault((context, t.host.lower(), t.port), None)
 
     result = RoutesResult(
@@ -435,9 +487,11 @@ def extract(
         error_pages=tuple(sorted(error_pages)),
         upstreams=tuple(groups.values()),
         implicit_upstreams=tuple(implicit),
+        rewrite_break=frozenset(rewrite_break),
+        values={r.id: v for r, _, v in routes if v},
         groups=groups,
     )
-    return replace(result, routes=tuple(_with_group_values(r, c, result) for r, c in routes))
+    return replace(result, routes=tuple(_with_group_values(r, c, v, result) for r, c, v in routes))
 
 
 def _walk_all(directives: Sequence[Directive]) -> Iterator[Directive]:
@@ -457,8 +511,8 @@ def _last(block: Sequence[Directive], name: str) -> Directive | None:
     return found
 
 
-def _upstream(up: Directive, context: str, stream: bool) -> Upstream:
-    servers: list[Target] = []
+def _upstream(up: Directive, context: str, stream: bool) -> Group:
+    servers: list[Upstream] = []
     resolvers: tuple[str, ...] = ()
     zone = None
     for d in up.block or ():
@@ -470,7 +524,7 @@ def _upstream(up: Directive, context: str, stream: bool) -> Upstream:
             resolvers = _resolver_args(d)
         elif d.name == "zone" and d.args:
             zone = d.args[0]
-    return Upstream(up.args[0], context, tuple(servers), up.loc, resolvers, zone)
+    return Group(up.args[0], context, tuple(servers), up.loc, resolvers, zone)
 
 
 def _passes(block_owner: Directive, scope: _Scope) -> Iterator[tuple[Directive, _Scope]]:
@@ -494,18 +548,20 @@ def _route(
     scope: _Scope,
     proxy_key: tuple[str, str],
     context: str,
-    groups: Mapping[tuple[str, str], Upstream],
+    groups: Mapping[tuple[str, str], Group],
     values: _Values,
-) -> Route:
+) -> tuple[Route, tuple[str, ...], bool]:
+    """The route of one pass directive, the literal values its address can take, and whether its location
+    rewrites the URI with ``rewrite ... break``."""
     kind = _PASS[d.name]
     raw = d.args[0] if d.args else ""
     target = parse_target(raw, kind, d.loc, stream=scope.stream)
-    targets: tuple[Target, ...] = (target,)
+    targets: tuple[Upstream, ...] = (target,)
     group = None
-    if not target.variables and target.host and not target.port_explicit and target.unix_path is None:
+    if not target.variables and target.host and not target.port_written and target.unix_path is None:
         group = groups.get((context, target.host.lower()))
     if group is not None:
-        target = replace(target, port=None, upstream=group.name)
+        target = replace(target, port=None, group=group.name)
         targets = group.servers
     location = scope.locations[-1] if scope.locations else None
     server = scope.server
@@ -522,30 +578,42 @@ def _route(
         r.name == "rewrite" and len(r.args) == 3 and r.args[2] == "break" for r in location.block or ()
     )
     resolver = scope.resolver
-    return Route(
+    path = " ".join(location.args) if location is not None else None
+    route = Route(
         proxy=proxy_key,
-        directive=target,
-        targets=targets,
-        location=" ".join(location.args) if location is not None else None,
-        location_loc=location.loc if location is not None else server.loc,
-        server_names=tuple(a for s in server.block or () if s.name == "server_name" for a in s.args),
-        listen=tuple(s.args[0] for s in server.block or () if s.name == "listen" and s.args),
+        title=f"location {path}" if path else "server",
+        match=Match(
+            hosts=tuple(a for s in server.block or () if s.name == "server_name" for a in s.args),
+            path=path,
+            entry=tuple(s.args[0] for s in server.block or () if s.name == "listen" and s.args),
+            loc=location.loc if location is not None else server.loc,
+        ),
+        forward=target,
+        upstreams=targets,
         resolvers=_resolver_args(resolver) if resolver is not None else (),
         resolver_loc=resolver.loc if resolver is not None else NOWHERE,
-        rewrite_break=rewrite_break,
-        values=value_list,
     )
+    return route, value_list, rewrite_break
 
 
-def _with_group_values(route: Route, context: str, result: RoutesResult) -> Route:
+def _with_group_values(
+    route: Route, context: str, value_list: tuple[str, ...], result: RoutesResult
+) -> Route:
     """A variable pass whose values name ``upstream`` blocks or implicit groups reaches their servers
-    without DNS; values that do not keep the pass directive itself as a target (resolved per request)."""
-    t = route.directive
-    if not t.variables or not route.values:
+    without DNS; values that do not keep the pass directive itself as an upstream (resolved per request),
+    with every value as one of its candidates."""
+    t = route.forward
+    if not t.variables:
         return route
-    targets: list[Target] = []
+    if t.dynamic and value_list:
+        names = {g.name for g in result.upstreams}
+        t = replace(t, candidates=tuple(_candidate(v, t.port, names) for v in value_list))
+        route = replace(route, forward=t, upstreams=(t,))
+    if not value_list:
+        return route
+    targets: list[Upstream] = []
     dynamic = False
-    for value in route.values:
+    for value in value_list:
         host, port, explicit = _host_port(value)
         group = result.group(host, context) if host is not None and not explicit else None
         if group is not None:
@@ -555,10 +623,27 @@ def _with_group_values(route: Route, context: str, result: RoutesResult) -> Rout
             and port is not None
             and (context, host.lower(), port) in result.implicit_upstreams
         ):
-            fixed = parse_target(value, t.kind, t.loc, stream=context == "stream")
-            targets.append(replace(fixed, variables=()))
+            fixed = parse_target(value, _PASS[t.directive], t.loc, stream=context == "stream")
+            targets.append(replace(fixed, variables=(), dynamic=False, lookup=Lookup.STARTUP))
         else:
             dynamic = True
     if dynamic:
         targets.insert(0, t)
-    return replace(route, targets=tuple(targets))
+    return replace(route, upstreams=tuple(targets))
+
+
+def _candidate(value: str, default_port: int | None, groups: set[str]) -> Candidate:
+    """One value of a variable address as the resolver looks it up: ``host[:port]`` after the scheme and
+    before the path; a value that is an ``upstream`` block's name needs no DNS."""
+    hostport = value.split("://", 1)[-1].split("/", 1)[0]
+    host, port = hostport, default_port
+    if hostport.startswith("["):
+        host = hostport[1 : hostport.find("]")]
+        rest = hostport[hostport.find("]") + 1 :]
+        if rest.startswith(":") and rest[1:].isdigit():
+            port = int(rest[1:])
+    elif hostport.count(":") == 1:
+        host, _, p = hostport.partition(":")
+        if p.isdigit():
+            port = int(p)
+    return Candidate(host, port, group=hostport in groups)

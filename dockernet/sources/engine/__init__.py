@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,9 +37,11 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from dockernet.dialects.base import Dialect, Located
 from dockernet.errors import EngineError, InputError, UsageError
 from dockernet.model import (
     NOWHERE,
+    AnyProxy,
     Attachment,
     ExtraHost,
     IpamConfig,
@@ -52,9 +52,10 @@ from dockernet.model import (
     NetworkMode,
     PortMapping,
     Project,
-    ProxyConfig,
+    Proxy,
     Service,
     Topology,
+    UnreadProxy,
     frozen_map,
 )
 from dockernet.sources import tartree
@@ -628,8 +629,8 @@ def snapshot(
     if fetcher is not None:
         for c in containers:
             cid = str(c.get("Id", ""))
-            if cid in checked and _listed_as_proxy(c):
-                archives[cid] = fetcher.submit(_prefetch, engine, cid)
+            if cid in checked and (located := _listed_as_proxy(c)) is not None:
+                archives[cid] = fetcher.submit(_prefetch, engine, cid, located.directory)
     inspects: dict[str, Mapping[str, Any]] = {}
     partial: list[str] = []
     lock = threading.Lock()
@@ -679,19 +680,30 @@ _FAILED = tartree.Fetched(b"", truncated=True)
 """Marks a prefetch that failed: the proxy reader asks again and reports the error itself."""
 
 
-def _prefetch(engine: Engine, cid: str) -> tartree.Fetched | None:
+def _prefetch(engine: Engine, cid: str, directory: str) -> tartree.Fetched | None:
     try:
-        return engine.archive(cid, ETC_NGINX)
+        return engine.archive(cid, directory)
     except EngineError:
         return _FAILED
 
 
-def _listed_as_proxy(c: Mapping[str, Any]) -> bool:
-    """A container that may run nginx, judged from the list alone (image name, command line)."""
-    return bool(
-        _NGINX_WORD.search(str(c.get("Image") or ""))
-        or re.search(r"(^|[/\s'\"])nginx(\s|$|['\";])", str(c.get("Command") or ""))
+def _listed_as_proxy(c: Mapping[str, Any]) -> Located | None:
+    """Where the configuration is, for a container that runs a proxy judged from the list alone (image,
+    command line, bind mounts), with the same readers' claims as everywhere else."""
+    listed = Service(
+        project="",
+        name="",
+        loc=NOWHERE,
+        image=str(c.get("Image") or "") or None,
+        command=(str(c.get("Command") or ""),),
+        volumes=tuple(
+            Mount(type="bind", target=str(m.get("Destination") or ""))
+            for m in c.get("Mounts") or ()
+            if isinstance(m, Mapping) and m.get("Type") == "bind"
+        ),
     )
+    found = _claimant(listed)
+    return found[1] if found else None
 
 
 # ------------------------------------------------------------------------------------------ model
@@ -1037,48 +1049,23 @@ def _service(
 
 # ------------------------------------------------------------------------------------------ proxies
 
-ETC_NGINX = "/etc/nginx"
-MAIN = "/etc/nginx/nginx.conf"
-_NGINX_WORD = re.compile(r"(^|[/\s])(nginx|openresty)(\s|$|:)|(^|/)(nginx|openresty|angie|tengine)[^/]*(:|$)")
-
 
 def is_proxy(service: Service) -> bool:
-    """True for a container that runs nginx: by its image, or by its command line."""
-    argv = " ".join(service.entrypoint + service.command)
-    return bool(_NGINX_WORD.search(service.image or "") or re.search(r"(^|[/\s'\"])nginx(\s|$|['\";])", argv))
+    """True for a container that runs a proxy dockernet reads (:func:`dockernet.sources.proxies.claimant`)."""
+    return _claimant(service) is not None
 
 
-def entry_file(service: Service) -> str:
-    """The main config file: ``nginx -c PATH`` when the command line gives one (also inside a
-    ``sh -c '... nginx -c PATH'`` script), else nginx's default."""
-    import shlex
+def _claimant(service: Service) -> tuple[Dialect, Located] | None:
+    from dockernet.sources.proxies import claimant
 
-    words: list[str] = []
-    for arg in service.entrypoint + service.command:
-        if " " in arg:
-            try:
-                words.extend(shlex.split(arg))
-            except ValueError:
-                words.append(arg)
-        else:
-            words.append(arg)
-    started = False
-    for i, word in enumerate(words):
-        if posixpath.basename(word) in ("nginx", "openresty"):
-            started = True
-        elif word in ("&&", ";", "||", "|"):
-            started = False
-        elif started and word == "-c" and i + 1 < len(words):
-            path = words[i + 1]
-            return path if path.startswith("/") else posixpath.join(ETC_NGINX, path)
-    return MAIN
+    return claimant(service, [m.target for m in service.volumes if m.type == "bind"])
 
 
 @dataclass(frozen=True)
 class ProxyRead:
     """The configs read from proxy containers, the bytes behind them, and what went wrong."""
 
-    configs: tuple[ProxyConfig, ...]
+    configs: tuple[AnyProxy, ...]
     files: Mapping[tuple[str, str], Mapping[str, bytes]]
     """(project, service) -> container path -> contents, for inline suppressions and messages."""
     partial: tuple[str, ...] = ()
@@ -1090,73 +1077,82 @@ def read_proxies(
     progress: Progress | None = None,
     prefetched: Mapping[str, tartree.Fetched | None] | None = None,
 ) -> ProxyRead:
-    """Each proxy container's nginx configuration, read out of the container (using the archives that
+    """Each proxy container's configuration, read out of the container (using the archives that
     :func:`snapshot` fetched already)."""
     ready = dict(prefetched or {})
     report = progress or (lambda phase, done, total: None)
     proxies = [
-        svc
+        (svc, found)
         for project in live.topology.projects
         for svc in project.services.values()
-        if svc.key in live.checked and is_proxy(svc)
+        if svc.key in live.checked and (found := _claimant(svc)) is not None
     ]
     lock = threading.Lock()
     done = 0
 
-    def one(svc: Service) -> tuple[ProxyConfig, Mapping[str, bytes], list[str]]:
+    def one(item: tuple[Service, tuple[Dialect, Located]]) -> tuple[AnyProxy, Mapping[str, bytes], list[str]]:
         nonlocal done
-        result = _read_one(engine, live.ids[svc.key], svc, live.containers[svc.key], ready)
+        svc, (dialect, located) = item
+        result = _read_one(engine, live.ids[svc.key], svc, live.containers[svc.key], dialect, located, ready)
         with lock:
             done += 1
             report("reading proxy configs", done, len(proxies))
         return result
 
     report("reading proxy configs", 0, len(proxies))
-    results: list[tuple[ProxyConfig, Mapping[str, bytes], list[str]]] = []
+    results: list[tuple[AnyProxy, Mapping[str, bytes], list[str]]] = []
     if proxies:
         # The engine spends about 100-200 ms per archive (it mounts the container's file system): overlap.
         with ThreadPoolExecutor(max_workers=min(INSPECT_THREADS, len(proxies))) as pool:
             results = list(pool.map(one, proxies))
     configs = tuple(cfg for cfg, _, _ in results)
-    files = {svc.key: read for svc, (_, read, _) in zip(proxies, results, strict=True)}
+    files = {svc.key: read for (svc, _), (_, read, _) in zip(proxies, results, strict=True)}
     partial = tuple(p for _, _, problems in results for p in problems)
     return ProxyRead(configs, files, partial)
 
 
 def _read_one(
-    engine: Engine, cid: str, svc: Service, cname: str, ready: Mapping[str, tartree.Fetched | None]
-) -> tuple[ProxyConfig, Mapping[str, bytes], list[str]]:
-    entry = entry_file(svc)
+    engine: Engine,
+    cid: str,
+    svc: Service,
+    cname: str,
+    dialect: Dialect,
+    located: Located,
+    ready: Mapping[str, tartree.Fetched | None],
+) -> tuple[AnyProxy, Mapping[str, bytes], list[str]]:
+    entry, config_dir = located.entry, located.directory
 
     def fetch(path: str) -> tartree.Fetched | None:
-        if path == ETC_NGINX and cid in ready:
+        if path == config_dir and cid in ready:
             return ready[cid]
         return engine.archive(cid, path)
 
     tree = tartree.TarTree(fetch, label=cname)
     problems: list[str] = []
-    config_dir = ETC_NGINX if entry.startswith(ETC_NGINX + "/") else posixpath.dirname(entry)
     hidden = _tmpfs_over(svc, config_dir)
     read: Mapping[str, bytes] = {}
+    cfg: AnyProxy
     if hidden is not None:
         # The archive endpoint reads the image and volumes, not a tmpfs: it would answer with the image's
         # files under the mount, silently (seen on Engine 20.10), so do not ask it.
-        cfg = _unknown(svc, f"the config is on a tmpfs mount ({hidden}), which docker cp cannot read")
+        cfg = _unknown(
+            svc, dialect, f"the config is on a tmpfs mount ({hidden}), which docker cp cannot read"
+        )
     else:
         try:
             tree.prefetch(config_dir if config_dir != "/" else entry)
-            cfg = load_config(svc, entry, tree, "container archive")
+            cfg = load_config(svc, dialect, located, tree, "container archive")
         except EngineError as e:
-            cfg = _unknown(svc, f"the archive endpoint failed: {e}")
+            cfg = _unknown(svc, dialect, f"the archive endpoint failed: {e}")
         problems.extend(tree.problems)
         read = tree.read_files
-    if cfg.root is None and engine.allow_exec and svc.state == "running":
-        dumped, dump_files, why = _read_dump(engine, cid, svc, entry)
+    if isinstance(cfg, UnreadProxy) and engine.allow_exec and svc.state == "running":
+        dumped, dump_files, why = _read_dump(engine, cid, svc, dialect, located)
         if dumped is not None:
             return dumped, dump_files, problems
-        cfg = replace(cfg, unknown_reason=f"{cfg.unknown_reason}; nginx -T: {why}")
-    if cfg.root is None:
-        problems.append(f"{cname}: nginx configuration not read ({cfg.unknown_reason})")
+        cfg = replace(cfg, reason=f"{cfg.reason}; nginx -T: {why}")
+    if isinstance(cfg, UnreadProxy):
+        problems.append(f"{cname}: {dialect.title} configuration not read ({cfg.reason})")
     return cfg, read, problems
 
 
@@ -1171,9 +1167,10 @@ def _tmpfs_over(svc: Service, config_dir: str) -> str | None:
 
 
 def _read_dump(
-    engine: Engine, cid: str, svc: Service, entry: str
-) -> tuple[ProxyConfig | None, Mapping[str, bytes], str]:
-    argv = ["nginx", "-T"] + (["-c", entry] if entry != MAIN else [])
+    engine: Engine, cid: str, svc: Service, dialect: Dialect, located: Located
+) -> tuple[AnyProxy | None, Mapping[str, bytes], str]:
+    entry = located.entry
+    argv = ["nginx", "-T"] + (["-c", entry] if entry != "/etc/nginx/nginx.conf" else [])
     try:
         code, out, err = engine.exec_output(cid, argv)
     except EngineError as e:
@@ -1183,45 +1180,30 @@ def _read_dump(
         first = next((line for line in err.decode("utf-8", "replace").splitlines() if line.strip()), "")
         return None, {}, f"exit {code}: {first[:200]}" if first else f"exit {code}"
     tree = tartree.DumpTree(files)
-    entry = entry if entry in files else next(iter(files))
-    cfg = load_config(svc, entry, tree, "nginx -T (exec)")
-    return (cfg if cfg.root is not None else None), tree.read_files, cfg.unknown_reason or ""
+    if entry not in files:
+        located = replace(located, entry=next(iter(files)))
+    cfg = load_config(svc, dialect, located, tree, "nginx -T (exec)")
+    if isinstance(cfg, UnreadProxy):
+        return None, tree.read_files, cfg.reason
+    return cfg, tree.read_files, ""
 
 
-def _unknown(svc: Service, reason: str) -> ProxyConfig:
-    return ProxyConfig(proxy=svc.key, root=None, how="container", unknown_reason=reason)
+def _unknown(svc: Service, dialect: Dialect, reason: str) -> UnreadProxy:
+    return UnreadProxy(service=svc.key, dialect=dialect.name, origin="container", reason=reason)
 
 
-def load_config(svc: Service, entry: str, tree: tartree.TarTree | tartree.DumpTree, how: str) -> ProxyConfig:
-    """A proxy's config and routes from a tree of container files; unknown (with the reason) when nginx
-    would not load it."""
-    from dockernet.dialects.nginx import routes as nginx_routes
-    from dockernet.dialects.nginx import syntax as nginx
-
+def load_config(
+    svc: Service, dialect: Dialect, located: Located, tree: tartree.TarTree | tartree.DumpTree, how: str
+) -> AnyProxy:
+    """A proxy's config and routes from a tree of container files; unread (with the reason) when the proxy
+    would not load it. The files in a running container are final: templates were rendered at start."""
     try:
-        found = tree.read(entry)
+        return dialect.read(svc, tree, located, how, at_start=False)
     except OSError as e:
-        return _unknown(svc, f"{entry}: {e.strerror or e}")
-    if found is None:
-        return _unknown(svc, f"{entry} could not be read from the container")
-    try:
-        conf = nginx.load(entry, tree)
+        return _unknown(svc, dialect, f"{located.entry}: {e.strerror or e}")
     except InputError as e:
         where = f"{e.file}:{e.line}" if e.line else e.file
-        return _unknown(svc, f"{where}: {e.message}")
-    # The files in a running container are final: templates were rendered at start, so the environment is
-    # not substituted again.
-    routes = nginx_routes.extract(conf.directives, svc.key, environment={})
-    return ProxyConfig(
-        proxy=svc.key,
-        root=found[0],
-        how=how,
-        directives=conf.directives,
-        files=conf.files,
-        routes=routes.routes,
-        listens=routes.listens,
-        error_pages=routes.error_pages,
-    )
+        return _unknown(svc, dialect, f"{where}: {e.message}")
 
 
 # ------------------------------------------------------------------------------------------ listeners
@@ -1285,17 +1267,17 @@ class Listening:
     notes: tuple[str, ...] = ()
 
 
-def route_targets(live: Live, configs: Iterable[ProxyConfig]) -> list[tuple[str, str]]:
+def route_targets(live: Live, configs: Iterable[AnyProxy]) -> list[tuple[str, str]]:
     """The running, non-proxy services that a proxy route names (by service, container name, alias, DNS
     name or IP), in a stable order: the containers whose listening sockets matter."""
-    hosts: set[str] = set()
-    for cfg in configs:
-        for route in cfg.routes:
-            for t in route.targets:
-                if t.host and "$" not in t.host:
-                    hosts.add(t.host)
-            for value in route.values:
-                hosts.add(value.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0])
+    hosts = {
+        host
+        for cfg in configs
+        if isinstance(cfg, Proxy)
+        for route in cfg.routes
+        for t in route.upstreams
+        for host in t.hosts
+    }
     out: list[tuple[str, str]] = []
     for project in live.topology.projects:
         for svc in project.services.values():
@@ -1340,7 +1322,7 @@ def _proc_by_archive(engine: Engine, cid: str) -> str | None:
     return text if LISTEN_STATE in text or "local_address" in text else None
 
 
-def read_listening(engine: Engine, live: Live, configs: Iterable[ProxyConfig]) -> Listening:
+def read_listening(engine: Engine, live: Live, configs: Iterable[AnyProxy]) -> Listening:
     """The listening sockets of every container a route targets: through the archive endpoint where the
     engine serves /proc (asked once; when it does not, not again), else, only with ``--exec``, through
     ``cat /proc/net/tcp /proc/net/tcp6`` in the container (two POSTs each)."""

@@ -1,0 +1,112 @@
+"""What every proxy reader shares: the container-path view of a proxy's files (:class:`ConfigTree`), where
+a proxy's configuration lives (:class:`Located`), and the interface of a reader (:class:`Dialect`).
+
+A reader is pure: it gets a :class:`ConfigTree` (files on this machine seen through mounts and copies, or
+files read out of a running container) and the service's facts, and gives a
+:class:`~dockernet.model.Proxy` or an :class:`~dockernet.model.UnreadProxy`. The sources build the trees;
+the same reader serves ``check`` (compose input) and ``scan`` (a live container).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from dockernet.model import AnyProxy, Service, Upstream
+
+
+class ConfigTree(Protocol):
+    """The files a container sees, addressed by container path."""
+
+    def read(self, container_path: str) -> tuple[str, bytes] | None:
+        """(path to show on this machine, contents), or None when the path cannot be seen from here (it is
+        inside the image). Raises OSError (FileNotFoundError, IsADirectoryError...) like open(2) when the
+        path is visible but cannot be read, e.g. a missing file in a bind-mounted directory."""
+
+    def glob(self, container_pattern: str) -> list[str] | None:
+        """Container paths matching an absolute glob(3) pattern, sorted like glob(3) (byte order), or None
+        when a directory the pattern lists cannot be seen from here."""
+
+
+class OverlayTree:
+    """A tree with some files laid over it: files the image writes at start (rendered templates) or ships
+    (a default main config), which dockernet supplies because they are not on this machine."""
+
+    def __init__(self, tree: ConfigTree, files: Mapping[str, tuple[str, bytes]]) -> None:
+        self._tree = tree
+        self._files = dict(files)
+
+    def read(self, container_path: str) -> tuple[str, bytes] | None:
+        """See :meth:`ConfigTree.read`; an overlaid file wins."""
+        if container_path in self._files:
+            return self._files[container_path]
+        return self._tree.read(container_path)
+
+    def glob(self, container_pattern: str) -> list[str] | None:
+        """See :meth:`ConfigTree.glob`; overlaid files are listed too."""
+        extra = sorted(p for p in self._files if fnmatch.fnmatchcase(p, container_pattern))
+        found = self._tree.glob(container_pattern)
+        if found is None and not extra:
+            return None
+        return sorted(set((found or []) + extra))
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a proxy's configuration is, in its container."""
+
+    entry: str
+    """The main file (absolute container path)."""
+    directory: str
+    """The directory that holds it: a mount or copy at or under it makes the configuration visible, and
+    it is the first thing read out of a container."""
+
+    def covers(self, container_path: str) -> bool:
+        """True when files put at ``container_path`` are part of the configuration."""
+        base = self.directory.rstrip("/")
+        return container_path in (self.entry, self.directory) or container_path.startswith(base + "/")
+
+
+class Dialect(Protocol):
+    """A reader of one proxy kind whose configuration is a tree of files (nginx, Caddy, HAProxy...)."""
+
+    name: str
+    """Key in :data:`dockernet.dialects.DIALECTS` and :attr:`Proxy.dialect`."""
+    title: str
+    """The proxy's name in messages."""
+    override_option: str
+    """The command-line option that points dockernet at a config by hand (``--nginx``)."""
+    error_page_fix: str
+    """How to give users a page of your own when the proxy answers 502, for hints."""
+
+    def claims(self, service: Service) -> bool:
+        """True when the service runs this proxy, by its image or its command (the sources also take a
+        service whose mounts or copies reach :attr:`Located.directory`)."""
+
+    def locate(self, service: Service) -> Located:
+        """Where the service's configuration is (the command line can move it)."""
+
+    def override_path(self, located: Located, file_name: str, head: bytes) -> str:
+        """The container path where a file given with :attr:`override_option` belongs."""
+
+    def read(
+        self,
+        service: Service,
+        tree: ConfigTree,
+        located: Located,
+        origin: str,
+        *,
+        at_start: bool,
+    ) -> AnyProxy:
+        """The proxy's routes from ``tree``. ``at_start`` is True for compose input: the files are what the
+        image will see before its start scripts run (templates, defaults); False for a running
+        container's files, which are final. Raises :class:`~dockernet.errors.InputError` where the proxy
+        itself would refuse the configuration."""
+
+    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+        """The line that names ``upstream``, rewritten to connect to ``host`` (and ``port``), for hints."""
+
+    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+        """How to make the proxy look ``host`` up per request instead of once, for hints."""
