@@ -22,6 +22,7 @@ from dockernet.sources.compose.yamlsafe import Pos, YMap, YSeq
 
 
 def _map(parent: YMap, key: str, what: str) -> YMap | None:
+    """``parent[key]`` if it is a mapping, None if absent or null; anything else is an InputError."""
     value = parent.get(key)
     if value is None:
         return None
@@ -31,6 +32,7 @@ def _map(parent: YMap, key: str, what: str) -> YMap | None:
 
 
 def _list(parent: YMap, key: str, what: str) -> YSeq:
+    """``parent[key]`` if it is a list, an empty list if absent or null; anything else is an InputError."""
     value = parent.get(key)
     if value is None:
         return YSeq(parent.where(key))
@@ -40,6 +42,7 @@ def _list(parent: YMap, key: str, what: str) -> YSeq:
 
 
 def _str(parent: YMap, key: str, what: str) -> str | None:
+    """``parent[key]`` as a string (scalars printed like compose-go), None if absent or null."""
     value = parent.get(key)
     if value is None:
         return None
@@ -49,6 +52,7 @@ def _str(parent: YMap, key: str, what: str) -> str | None:
 
 
 def _bool(parent: YMap, key: str, what: str) -> bool:
+    """``parent[key]`` as a boolean (``"true"``/``"false"`` strings too), False if absent or null."""
     value = parent.get(key)
     if value is None:
         return False
@@ -61,6 +65,7 @@ def _bool(parent: YMap, key: str, what: str) -> bool:
 
 
 def _int(value: Any, pos: Pos, what: str) -> int:
+    """``value`` as an integer (numeric strings too); a boolean, mapping or list is an InputError."""
     if isinstance(value, (bool, YMap, YSeq)):
         raise _err(pos, f"{what} must be an integer")
     if isinstance(value, int):
@@ -75,6 +80,7 @@ def _int(value: Any, pos: Pos, what: str) -> int:
 
 
 def _extra_hosts(svc: YMap, what: str) -> tuple[ExtraHost, ...]:
+    """``extra_hosts`` in either syntax as (host, IP) pairs, duplicates dropped; ``,`` separates IPs."""
     raw = svc.get("extra_hosts")
     if raw is None:
         return ()
@@ -114,6 +120,7 @@ def _extra_hosts(svc: YMap, what: str) -> tuple[ExtraHost, ...]:
 
 
 def _ports(svc: YMap, what: str) -> tuple[PortMapping, ...]:
+    """``ports`` in short and long syntax; a short entry with a range is expanded port by port."""
     items = _list(svc, "ports", f"{what}.ports")
     out: dict[tuple[str, int | None, int, str], PortMapping] = {}
     for i, item in enumerate(items):
@@ -131,6 +138,7 @@ def _ports(svc: YMap, what: str) -> tuple[PortMapping, ...]:
 
 
 def _long_port(item: YMap, pos: Pos, what: str) -> PortMapping:
+    """One long-syntax port; a ``published`` range keeps only its first port."""
     if item.get("target") is None:
         raise _err(pos, f"{what}.ports: a long-syntax port needs a target")
     target = _int(item["target"], pos, f"{what}.ports.target")
@@ -146,6 +154,7 @@ def _long_port(item: YMap, pos: Pos, what: str) -> PortMapping:
 
 
 def _expose(svc: YMap, what: str) -> tuple[tuple[int, ...], Loc]:
+    """``expose`` ports, ranges expanded, duplicates dropped, and the position of the key."""
     if svc.get("expose") is None:
         return (), Loc("", 0)
     items = _list(svc, "expose", f"{what}.expose")
@@ -164,6 +173,7 @@ def _expose(svc: YMap, what: str) -> tuple[tuple[int, ...], Loc]:
 
 
 def _argv(svc: YMap, key: str, what: str) -> tuple[str, ...]:
+    """``command`` or ``entrypoint`` as argv: a list as it is, a string split like a shell does."""
     raw = svc.get(key)
     if raw is None:
         return ()
@@ -179,12 +189,14 @@ def _argv(svc: YMap, key: str, what: str) -> tuple[str, ...]:
 
 
 def _kv_items(raw: Any, svc: YMap, what: str) -> Iterable[tuple[str, Any]]:
+    """The items of a mapping-syntax ``environment`` or ``labels``; anything else is an InputError."""
     if not isinstance(raw, YMap):
         raise _err(svc.pos, f"{what}: environment and labels must be a list or a mapping")
     return raw.items()
 
 
 def _labels(svc: YMap, what: str) -> dict[str, str | None]:
+    """``labels`` in either syntax; a label without a value is the empty string."""
     raw = svc.get("labels")
     if raw is None:
         return {}
@@ -193,6 +205,7 @@ def _labels(svc: YMap, what: str) -> dict[str, str | None]:
 
 
 def _healthcheck(svc: YMap, what: str) -> bool:
+    """Whether the service has a healthcheck that is on (not ``disable: true``, not test ``NONE``)."""
     raw = svc.get("healthcheck")
     if raw is None:
         return False
@@ -207,6 +220,7 @@ def _healthcheck(svc: YMap, what: str) -> bool:
 
 
 def _replicas(svc: YMap, what: str) -> int:
+    """The number of replicas: ``scale`` or ``deploy.replicas`` (they must agree), else 1."""
     scale = svc.get("scale")
     deploy = _map(svc, "deploy", f"{what}.deploy")
     replicas = deploy.get("replicas") if deploy is not None else None

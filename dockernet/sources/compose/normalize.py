@@ -80,6 +80,7 @@ class _Normalizer:
         self.extra_networks: dict[str, Network] = {}
 
     def _is_active(self, svc: Any) -> bool:
+        """Whether the active profiles enable the service (one without ``profiles`` always is)."""
         if not isinstance(svc, YMap):
             return True
         profiles = svc.get("profiles")
@@ -92,6 +93,7 @@ class _Normalizer:
     # ---------------------------------------------------------------------------------------- project
 
     def project(self) -> Project:
+        """The Project: the active services, then the networks and volumes they use."""
         model = self.model
         services_y = _map(model, "services", "services")
         if services_y is None:
@@ -143,6 +145,7 @@ class _Normalizer:
         )
 
     def network(self, key: str) -> Network:
+        """Network ``key`` of the top-level ``networks``; engine name ``<project>_<key>`` unless set."""
         cfg = self.networks_y.get(key)
         pos = self.networks_y.where(key)
         loc = Loc(*pos)
@@ -192,6 +195,7 @@ class _Normalizer:
         )
 
     def volume(self, key: str) -> Volume:
+        """Volume ``key`` of the top-level ``volumes``; engine name ``<project>_<key>`` unless set."""
         cfg = self.volumes_y.get(key)
         pos = self.volumes_y.where(key)
         if cfg is None:
@@ -216,6 +220,7 @@ class _Normalizer:
     # ---------------------------------------------------------------------------------------- service
 
     def service(self, name: str, svc: Any, pos: Pos) -> Service:
+        """One active service, its fields read and checked against the rest of the project."""
         if not isinstance(svc, YMap):
             raise _err(pos, f"services.{name} must be a mapping")
         what = f"services.{name}"
@@ -268,6 +273,7 @@ class _Normalizer:
         )
 
     def build(self, svc: YMap, what: str) -> Build | None:
+        """``build`` as an absolute context and Dockerfile path (a remote context as it is); None if unset."""
         raw = svc.get("build")
         if raw is None:
             return None
@@ -292,6 +298,7 @@ class _Normalizer:
     def networking(
         self, name: str, svc: YMap, what: str, svc_loc: Loc
     ) -> tuple[NetworkMode, str | None, Loc, list[Attachment]]:
+        """``network_mode`` or ``networks`` as (mode, target, location, attachments); notes networks used."""
         raw_mode = _str(svc, "network_mode", f"{what}.network_mode")
         nets = svc.get("networks")
         has_nets = isinstance(nets, (YMap, YSeq)) and len(nets) > 0
@@ -358,6 +365,7 @@ class _Normalizer:
         return NetworkMode.NETWORKS, None, Loc("", 0), attachments
 
     def links(self, name: str, svc: YMap, what: str, key: str, *, external: bool) -> list[Link]:
+        """``links`` or ``external_links``; a link to a service that profiles disable is dropped."""
         out: list[Link] = []
         seen: set[str] = set()
         items = _list(svc, key, f"{what}.{key}")
@@ -377,6 +385,7 @@ class _Normalizer:
         return out
 
     def depends_on(self, name: str, svc: YMap, what: str) -> list[str]:
+        """``depends_on`` in either syntax, kept to active services; an undefined service is an InputError."""
         raw = svc.get("depends_on")
         if raw is None:
             return []
@@ -398,6 +407,7 @@ class _Normalizer:
         return out
 
     def mounts(self, name: str, svc: YMap, what: str) -> tuple[Mount, ...]:
+        """``volumes`` as mounts (bind sources absolute, volumes by engine name); notes the volumes used."""
         items = _list(svc, "volumes", f"{what}.volumes")
         out: dict[str, Mount] = {}
         for i, item in enumerate(items):
@@ -426,6 +436,7 @@ class _Normalizer:
         return tuple(out.values())
 
     def environment(self, svc: YMap, what: str) -> dict[str, str | None]:
+        """``env_file`` variables, then ``environment`` over them (a bare ``KEY`` reads the project env)."""
         env: dict[str, str | None] = {}
         env_file = svc.get("env_file")
         if env_file is not None:
@@ -492,10 +503,12 @@ def _check_cycles(services: Mapping[str, Service]) -> None:
 
 
 def _loc_err(loc: Loc, message: str) -> InputError:
+    """An InputError at ``loc``."""
     return InputError(loc.file, message, loc.line)
 
 
 def _unique(items: Iterable[str]) -> list[str]:
+    """``items`` without repeats, in first-seen order."""
     out: list[str] = []
     for item in items:
         if item not in out:
