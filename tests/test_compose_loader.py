@@ -18,7 +18,8 @@ import pytest
 
 from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
 from dockernet.model import Loc, NetworkMode, Project, Service
-from dockernet.sources.compose import find_compose_files, load_projects, normalize_project_name
+from dockernet.sources.compose import load_projects
+from dockernet.sources.compose.discover import find_compose_files, normalize_project_name
 from dockernet.sources.compose.interpolate import InterpolationError, Substituter, parse_dotenv
 
 # ------------------------------------------------------------------------------------------------ helpers

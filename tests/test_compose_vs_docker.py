@@ -28,7 +28,8 @@ import pytest
 
 from dockernet.errors import DockernetError
 from dockernet.model import NetworkMode, Project
-from dockernet.sources.compose import COMPOSE_FILE_NAMES, load_projects
+from dockernet.sources.compose import load_projects
+from dockernet.sources.compose.discover import COMPOSE_FILE_NAMES
 
 REPO = Path(__file__).parent.parent
 SAMPLES = REPO / "compose-samples"
