@@ -593,8 +593,9 @@ def test_proc_net_tcp_is_read_through_the_archive_endpoint() -> None:
         tar_of([("tcp", "->/etc/passwd")]),
         tartree.Fetched(b"not a tar archive" * 100),
         tar_of([("tcp", TCP)], cut=700),
+        tar_of([("../../etc/tcp", TCP)]),
     ],
-    ids=["empty", "too-large", "directory", "symlink", "garbage", "cut"],
+    ids=["empty", "too-large", "directory", "symlink", "garbage", "cut", "name-outside-the-path"],
 )
 def test_proc_net_tcp_archives_without_a_readable_table_read_as_nothing(answer: tartree.Fetched) -> None:
     engine = ProcEngine({"/proc/net/tcp": answer})

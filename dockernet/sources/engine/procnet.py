@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from dockernet.errors import EngineError
 from dockernet.model import ProxyConfig, Topology
+from dockernet.sources import tartree
 from dockernet.sources.engine.build import Live
 from dockernet.sources.engine.client import INSPECT_THREADS, Engine, NotFound
 from dockernet.sources.engine.proxies import is_proxy
@@ -104,9 +105,6 @@ def route_targets(live: Live, configs: Iterable[ProxyConfig]) -> list[tuple[str,
 def _proc_by_archive(engine: Engine, cid: str) -> str | None:
     """/proc/net/tcp and tcp6 through the archive endpoint; None when the engine cannot give them (Engine
     20.10 answers 404: the archive reads the container's file system, where /proc is not mounted)."""
-    import io
-    import tarfile
-
     texts: list[str] = []
     for path in PROC_NET:
         try:
@@ -115,16 +113,16 @@ def _proc_by_archive(engine: Engine, cid: str) -> str | None:
             got = None
         if got is None or not got.data:
             continue
+        # The archive is untrusted: tartree keeps member names inside the requested path, follows links in
+        # container space only (never back to the engine here) and caps sizes.
+        tree = tartree.TarTree(lambda _path: None, label=cid[:12])
+        tree.add_archive(path, got)
         try:
-            with tarfile.open(fileobj=io.BytesIO(got.data), mode="r:") as tar:
-                for member in tar:
-                    if member.isfile() and 0 < member.size <= MAX_PROC:
-                        f = tar.extractfile(member)
-                        if f is not None:
-                            texts.append(f.read(MAX_PROC).decode("ascii", "replace"))
-                    break
-        except (tarfile.TarError, OSError):
+            found = tree.read(path)
+        except OSError:
             continue
+        if found is not None and 0 < len(found[1]) <= MAX_PROC:
+            texts.append(found[1].decode("ascii", "replace"))
     text = "\n".join(texts)
     return text if LISTEN_STATE in text or "local_address" in text else None
 
