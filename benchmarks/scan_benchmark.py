@@ -141,14 +141,17 @@ def raw_reads() -> float:
 
 
 def source_stage() -> float:
-    from dockernet.sources import engine
+    from dockernet.sources.engine.build import build
+    from dockernet.sources.engine.client import connect
+    from dockernet.sources.engine.proxies import read_proxies
+    from dockernet.sources.engine.snapshot import snapshot
 
     def work() -> None:
-        session = engine.connect()
+        session = connect()
         try:
-            snap = engine.snapshot(session, configs=True)
-            live = engine.build(snap)
-            engine.read_proxies(session, live, None, snap.archives)
+            snap = snapshot(session, configs=True)
+            live = build(snap)
+            read_proxies(session, live, None, snap.archives)
         finally:
             session.close()
 
@@ -159,7 +162,7 @@ def whole_command() -> tuple[float, int, int]:
     from dockernet.cli.scan import run_scan
     from dockernet.output import json as json_out
     from dockernet.pipeline.config import Config
-    from dockernet.sources.engine import Scope
+    from dockernet.sources.engine.snapshot import Scope
 
     found: list[Any] = []
 

@@ -10,7 +10,7 @@ import json
 import tarfile
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -21,7 +21,14 @@ from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Serv
 from dockernet.model.findings import Finding, Severity
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
-from dockernet.sources import engine, tartree
+from dockernet.sources import tartree
+from dockernet.sources.engine.api import STANDALONE
+from dockernet.sources.engine.build import Live, build
+from dockernet.sources.engine.client import connect, resolve_host
+from dockernet.sources.engine.context import context_for
+from dockernet.sources.engine.procnet import MAX_PROC, _proc_by_archive, parse_proc_net_tcp
+from dockernet.sources.engine.proxies import load_config
+from dockernet.sources.engine.snapshot import Scope, Snapshot, select
 
 DATA = Path(__file__).parent / "data" / "engine"
 BASIC = DATA / "basic-20.10.24.json"
@@ -34,8 +41,8 @@ def recorded(path: Path = BASIC) -> dict[str, Any]:
     return doc
 
 
-def snap_of(doc: dict[str, Any]) -> engine.Snapshot:
-    return engine.Snapshot.from_json(doc)
+def snap_of(doc: dict[str, Any]) -> Snapshot:
+    return Snapshot.from_json(doc)
 
 
 def as_api_145(doc: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +60,7 @@ def as_api_145(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def services(live: engine.Live) -> dict[str, Service]:
+def services(live: Live) -> dict[str, Service]:
     return {s.container_name or s.name: s for p in live.topology.projects for s in p.services.values()}
 
 
@@ -61,7 +68,7 @@ def services(live: engine.Live) -> dict[str, Service]:
 
 
 def test_recorded_engine_becomes_projects_services_and_networks() -> None:
-    live = engine.build(snap_of(recorded()))
+    live = build(snap_of(recorded()))
     t = live.topology
     assert [p.name for p in t.projects] == ["", "dnrec"]
     dnrec = next(p for p in t.projects if p.name == "dnrec")
@@ -107,14 +114,14 @@ def test_recorded_engine_becomes_projects_services_and_networks() -> None:
     assert proxy.depends_on == ("app",)
 
     solo = by["dnrec-standalone"]
-    assert solo.project == engine.STANDALONE and solo.name == "dnrec-standalone"
+    assert solo.project == STANDALONE and solo.name == "dnrec-standalone"
     assert "solo" in solo.networks[0].dns_names
 
 
 def test_graph_resolves_live_names_through_the_recorded_aliases() -> None:
     from dockernet.analysis import graph
 
-    topo = graph.build(engine.build(snap_of(recorded())).topology)
+    topo = graph.build(build(snap_of(recorded())).topology)
     proxy = topo.by_key[("dnrec", "proxy")]
     assert topo.lookup(proxy, "backend") == [("service:dnrec/app", "network:dnrec_front")]
     assert topo.lookup(proxy, "solo") == [("service:/dnrec-standalone", "network:dnrec-shared")]
@@ -123,7 +130,7 @@ def test_graph_resolves_live_names_through_the_recorded_aliases() -> None:
 
 
 def test_api_145_prefers_dns_names() -> None:
-    live = engine.build(snap_of(as_api_145(recorded())))
+    live = build(snap_of(as_api_145(recorded())))
     app = services(live)["dnrec-app-1"]
     att = app.attachment("dnrec_front")
     assert att is not None
@@ -139,14 +146,14 @@ def test_missing_fields_and_missing_inspects_are_tolerated() -> None:
             c.pop(key, None)
     sick = next(cid for cid, i in doc["inspects"].items() if i["Name"] == "/dnrec-sick-1")
     del doc["inspects"][sick]
-    live = engine.build(snap_of(doc))
+    live = build(snap_of(doc))
     assert any("dnrec-sick-1 was not inspected" in r for r in live.topology.partial)
     by = services(live)
     assert by["dnrec-app-1"].attachment("dnrec_front") is not None
     assert by["dnrec-proxy-1"].ports[0].published == 18480  # from the inspect's NetworkSettings.Ports
     # A bare minimum list entry still becomes a service.
-    minimal = engine.Snapshot("1.24", ({"Id": "f" * 64, "Names": ["/lonely"], "State": "running"},), ())
-    lonely = services(engine.build(minimal))["lonely"]
+    minimal = Snapshot("1.24", ({"Id": "f" * 64, "Names": ["/lonely"], "State": "running"},), ())
+    lonely = services(build(minimal))["lonely"]
     assert lonely.state == "running" and lonely.networks == ()
 
 
@@ -157,7 +164,7 @@ def test_replicas_get_one_service_each() -> None:
     twin["Id"] = "a" * 64
     twin["Names"] = ["/dnrec-app-2"]
     doc["containers"].append(twin)
-    live = engine.build(snap_of(doc))
+    live = build(snap_of(doc))
     dnrec = next(p for p in live.topology.projects if p.name == "dnrec")
     assert {"dnrec-app-1", "dnrec-app-2"} <= set(dnrec.services) and "app" not in dnrec.services
 
@@ -170,7 +177,7 @@ def test_scope_selects_checked_and_context_containers() -> None:
     names = {c["Id"]: c["Names"][0].lstrip("/") for c in doc["containers"]}
 
     def pick(**kw: Any) -> tuple[set[str], set[str]]:
-        checked, context = engine.select(doc["containers"], doc["networks"], engine.Scope(**kw))
+        checked, context = select(doc["containers"], doc["networks"], Scope(**kw))
         return {names[i] for i in checked}, {names[i] for i in context}
 
     checked, context = pick(containers=frozenset({"dnrec-proxy-1"}))
@@ -189,28 +196,28 @@ def test_scope_selects_checked_and_context_containers() -> None:
     ("scope", "message"),
     [
         (
-            engine.Scope(projects=frozenset({"nope"})),
+            Scope(projects=frozenset({"nope"})),
             'no compose project "nope" on this engine (projects: dnrec)',
         ),
-        (engine.Scope(networks=frozenset({"nonet"})), 'no network "nonet" on this engine'),
-        (engine.Scope(containers=frozenset({"ghost"})), 'no container "ghost" on this engine'),
+        (Scope(networks=frozenset({"nonet"})), 'no network "nonet" on this engine'),
+        (Scope(containers=frozenset({"ghost"})), 'no container "ghost" on this engine'),
     ],
 )
-def test_unknown_scope_names_are_usage_errors(scope: engine.Scope, message: str) -> None:
+def test_unknown_scope_names_are_usage_errors(scope: Scope, message: str) -> None:
     doc = recorded()
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        engine.select(doc["containers"], doc["networks"], scope)
+        select(doc["containers"], doc["networks"], scope)
 
 
 def test_findings_outside_the_scope_are_dropped_and_live_ones_name_their_container() -> None:
-    live = engine.build(snap_of(recorded()), engine.Scope(containers=frozenset({"dnrec-proxy-1"})))
+    live = build(snap_of(recorded()), Scope(containers=frozenset({"dnrec-proxy-1"})))
     loc = Loc("/etc/nginx/conf.d/default.conf", 5)
     mine = Finding("DN110", "upstream-not-running", Severity.ERROR, "m", "h", loc, "proxy", None, "dnrec")
     other = Finding("DN104", "port-not-exposed", Severity.ERROR, "m", "h", loc, "sick", None, "dnrec")
     solo = Finding("DN301", "x", Severity.NOTE, "m", "h", loc, "dnrec-standalone", None, "")
-    kept = live_findings([mine, other, solo], live, engine.Scope(containers=frozenset({"dnrec-proxy-1"})))
+    kept = live_findings([mine, other, solo], live, Scope(containers=frozenset({"dnrec-proxy-1"})))
     assert [(f.service, f.container) for f in kept] == [("proxy", "dnrec-proxy-1")]
-    everything = live_findings([solo], engine.build(snap_of(recorded())), engine.Scope())
+    everything = live_findings([solo], build(snap_of(recorded())), Scope())
     assert everything[0].project is None and everything[0].container == "dnrec-standalone"
 
 
@@ -222,7 +229,7 @@ def analysed(doc: dict[str, Any], conf: bytes = CONF, static: bool = False) -> l
     states, as if the same services came from compose files."""
     from dataclasses import replace
 
-    live = engine.build(snap_of(doc))
+    live = build(snap_of(doc))
     proxy = services(live)["dnrec-proxy-1"]
     tree = tartree.DumpTree(
         {
@@ -233,7 +240,7 @@ def analysed(doc: dict[str, Any], conf: bytes = CONF, static: bool = False) -> l
     from dockernet.dialects import nginx
     from dockernet.model import Proxy
 
-    cfg = engine.load_config(proxy, nginx.DIALECT, nginx.locate.locate(proxy), tree, "test")
+    cfg = load_config(proxy, nginx.DIALECT, nginx.locate.locate(proxy), tree, "test")
     assert isinstance(cfg, Proxy), cfg
     projects = live.topology.projects
     if static:
@@ -304,7 +311,7 @@ def dn113(topology: Topology) -> list[Finding]:
 
 def test_dn113_fires_for_a_missing_external_network_with_check_engine() -> None:
     static = Topology(projects=(static_project("edge-net"),))
-    found = dn113(engine.context_for(static, snap_of(recorded())))
+    found = dn113(context_for(static, snap_of(recorded())))
     assert [(f.loc.file, f.loc.line, f.project, f.service) for f in found] == [
         ("/p/compose.yml", 9, "web", "nginx")
     ]
@@ -313,14 +320,14 @@ def test_dn113_fires_for_a_missing_external_network_with_check_engine() -> None:
 
 def test_dn113_near_misses_existing_network_and_no_engine() -> None:
     existing = Topology(projects=(static_project("dnrec-shared"),))
-    assert dn113(engine.context_for(existing, snap_of(recorded()))) == []
+    assert dn113(context_for(existing, snap_of(recorded()))) == []
     assert dn113(Topology(projects=(static_project("edge-net"),))) == []  # plain check: no engine to ask
 
 
 def test_dn113_fires_live_for_containers_on_a_removed_network() -> None:
     doc = recorded()
     doc["networks"] = [n for n in doc["networks"] if n["Name"] != "dnrec-shared"]
-    found = dn113(engine.build(snap_of(doc)).topology)
+    found = dn113(build(snap_of(doc)).topology)
     assert [(f.project, f.service) for f in found] == [("dnrec", "proxy")]
     assert 'network "dnrec-shared" no longer exists' in found[0].message
 
@@ -328,7 +335,7 @@ def test_dn113_fires_live_for_containers_on_a_removed_network() -> None:
 def test_dn113_live_near_miss_own_network_is_recreated_by_compose() -> None:
     doc = recorded()
     doc["networks"] = [n for n in doc["networks"] if n["Name"] != "dnrec_back"]
-    assert dn113(engine.build(snap_of(doc)).topology) == []
+    assert dn113(build(snap_of(doc)).topology) == []
 
 
 # ------------------------------------------------------------------------------------------ secrets
@@ -337,10 +344,10 @@ def test_dn113_live_near_miss_own_network_is_recreated_by_compose() -> None:
 def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
     from dockernet.output.common import Report
 
-    live = engine.build(snap_of(recorded()))
+    live = build(snap_of(recorded()))
     by = services(live)
     assert by["dnrec-app-1"].environment["SECRET_TOKEN"] == "s3cr3t-value"  # kept for the rules
-    findings = live_findings(analysed(recorded()), live, engine.Scope())
+    findings = live_findings(analysed(recorded()), live, Scope())
     report = Report(findings=tuple(findings), partial=live.topology.partial)
     for out in (json_out.render(report), text_out.render(report)):
         for secret in SECRETS:
@@ -549,6 +556,56 @@ def test_nginx_dump_is_split_into_files() -> None:
     assert tree.read("/etc/nginx/mime.types") is None
 
 
+TCP = (
+    b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    b"   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+)
+
+
+class ProcEngine:
+    """Archive answers by container path (an exception is raised); records each request."""
+
+    def __init__(self, answers: dict[str, tartree.Fetched | Exception]) -> None:
+        self.answers = answers
+        self.requests: list[str] = []
+
+    def archive(self, container: str, path: str) -> tartree.Fetched | None:
+        self.requests.append(path)
+        got = self.answers.get(path)
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+
+def test_proc_net_tcp_is_read_through_the_archive_endpoint() -> None:
+    text = _proc_by_archive(cast(Any, ProcEngine({"/proc/net/tcp": tar_of([("tcp", TCP)])})), "c1")
+    assert text == TCP.decode() and parse_proc_net_tcp(text) == (("127.0.0.1", 3000),)
+    both = ProcEngine({"/proc/net/tcp": tar_of([("tcp", TCP)]), "/proc/net/tcp6": tar_of([("tcp6", TCP)])})
+    assert _proc_by_archive(cast(Any, both), "c1") == TCP.decode() + "\n" + TCP.decode()
+    # Engine 20.10 answers 404 (None): the archive endpoint reads the file system, where /proc is not mounted.
+    assert _proc_by_archive(cast(Any, ProcEngine({})), "c1") is None
+    assert _proc_by_archive(cast(Any, ProcEngine({"/proc/net/tcp": EngineError("boom")})), "c1") is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        tar_of([("tcp", b"")]),
+        tar_of([("tcp", TCP + b"x" * MAX_PROC)]),
+        tar_of([("tcp", None)]),
+        tar_of([("tcp", "->/etc/passwd")]),
+        tartree.Fetched(b"not a tar archive" * 100),
+        tar_of([("tcp", TCP)], cut=700),
+        tar_of([("../../etc/tcp", TCP)]),
+    ],
+    ids=["empty", "too-large", "directory", "symlink", "garbage", "cut", "name-outside-the-path"],
+)
+def test_proc_net_tcp_archives_without_a_readable_table_read_as_nothing(answer: tartree.Fetched) -> None:
+    engine = ProcEngine({"/proc/net/tcp": answer})
+    assert _proc_by_archive(cast(Any, engine), "c1") is None
+    assert engine.requests == ["/proc/net/tcp", "/proc/net/tcp6"]  # a link is not followed to the engine
+
+
 # ------------------------------------------------------------------------------------------ host
 
 
@@ -566,17 +623,17 @@ def test_host_order_flag_then_docker_host_then_context(
             {"Name": "remote", "Metadata": {}, "Endpoints": {"docker": {"Host": "tcp://10.9.9.9:2375"}}}
         )
     )
-    assert engine.resolve_host(None, {})[1] == "tcp://10.9.9.9:2375"
-    assert engine.resolve_host(None, {"DOCKER_HOST": "unix:///run/x.sock"})[1] == "unix:///run/x.sock"
-    assert engine.resolve_host("unix:///flag.sock", {"DOCKER_HOST": "tcp://a:1"})[1] == "unix:///flag.sock"
+    assert resolve_host(None, {})[1] == "tcp://10.9.9.9:2375"
+    assert resolve_host(None, {"DOCKER_HOST": "unix:///run/x.sock"})[1] == "unix:///run/x.sock"
+    assert resolve_host("unix:///flag.sock", {"DOCKER_HOST": "tcp://a:1"})[1] == "unix:///flag.sock"
     (meta / "meta.json").write_text("{not json")
     with pytest.raises(EngineError, match="docker context"):
-        engine.resolve_host(None, {})
+        resolve_host(None, {})
 
 
 def test_unreachable_engine_is_an_engine_error(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="no such socket"):
-        engine.connect(f"unix://{tmp_path}/none.sock")
+        connect(f"unix://{tmp_path}/none.sock")
 
 
 def test_progress_bar_appears_only_after_its_delay() -> None:

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from dockernet.sources.engine import demux_log
+from dockernet.sources.engine.client import demux_log
 from tests.live import dockernet, project, sh, wget_status
 
 REPO = Path(__file__).parent.parent
@@ -173,7 +173,7 @@ PROC_TCP = """\
 
 def test_parse_proc_net_tcp_keeps_listening_sockets_of_both_families() -> None:
     from dockernet.rules.base import real_listeners
-    from dockernet.sources.engine import parse_proc_net_tcp
+    from dockernet.sources.engine.procnet import parse_proc_net_tcp
 
     sockets = parse_proc_net_tcp(PROC_TCP)
     assert sockets == (

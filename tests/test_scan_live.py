@@ -382,7 +382,7 @@ def test_a_config_on_tmpfs_needs_exec_and_exec_is_the_only_write(
 def test_a_container_that_disappears_mid_scan_gives_a_partial_result(busybox_image: str) -> None:
     from dockernet.cli.scan import run_scan
     from dockernet.pipeline.config import Config
-    from dockernet.sources.engine import Scope
+    from dockernet.sources.engine.snapshot import Scope
 
     name = unique("vanish")
     sh(

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
     """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
     from dockernet.cli.scan import scan_engine
-    from dockernet.sources.engine import Scope
+    from dockernet.sources.engine.snapshot import Scope
 
     return scan_engine(Scope(), cfg, host, environ=dict(os.environ), log_lines=0).analysis
 

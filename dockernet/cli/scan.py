@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     from dockernet.output.logs_text import LinkedFinding, ProxyLog
     from dockernet.pipeline import Analysis
     from dockernet.pipeline.config import Config
-    from dockernet.sources.engine import Engine, Live, Progress, ProxyRead, Scope, Snapshot
+    from dockernet.sources.engine.build import Live
+    from dockernet.sources.engine.client import Engine, Progress
+    from dockernet.sources.engine.proxies import ProxyRead
+    from dockernet.sources.engine.snapshot import Scope, Snapshot
     from dockernet.sources.suppressions import Suppression
 
 PROGRESS_AFTER = 1.0
@@ -173,18 +176,22 @@ def scan_engine(
     """:func:`run_scan` with the analysis and, with ``log_lines`` > 0, the last ``log_lines`` lines of each
     checked proxy's log explained (one more GET per proxy)."""
     from dockernet import pipeline
-    from dockernet.sources import engine
+    from dockernet.sources.engine.build import build
+    from dockernet.sources.engine.client import connect
+    from dockernet.sources.engine.procnet import read_listening, with_listening
+    from dockernet.sources.engine.proxies import read_proxies
+    from dockernet.sources.engine.snapshot import snapshot
 
-    session = engine.connect(host, environ, allow_exec=allow_exec)
+    session = connect(host, environ, allow_exec=allow_exec)
     try:
-        snap = engine.snapshot(session, scope, progress, configs=True)
-        live = engine.build(snap, scope)
-        read = engine.read_proxies(session, live, progress, snap.archives)
+        snap = snapshot(session, scope, progress, configs=True)
+        live = build(snap, scope)
+        read = read_proxies(session, live, progress, snap.archives)
         raw_logs = read_logs(session, live, snap, read, log_lines) if log_lines > 0 else {}
-        listening = engine.read_listening(session, live, read.configs)
+        listening = read_listening(session, live, read.configs)
     finally:
         session.close()
-    topology = engine.with_listening(_with_proxies(live.topology, read), listening)
+    topology = with_listening(_with_proxies(live.topology, read), listening)
     inline = inline_suppressions((p, d) for files in read.files.values() for p, d in files.items())
     analysis = pipeline.analyse(topology, cfg, inline=inline)
     report = replace(analysis.report(), findings=live_findings(analysis.findings, live, scope))
@@ -211,7 +218,7 @@ def read_logs(
     from concurrent.futures import ThreadPoolExecutor
 
     from dockernet.errors import EngineError
-    from dockernet.sources.engine import INSPECT_THREADS, NotFound
+    from dockernet.sources.engine.client import INSPECT_THREADS, NotFound
 
     keys = [cfg.service for cfg in read.configs if cfg.service in live.ids]
 
@@ -380,17 +387,19 @@ def _with_proxies(topology: Topology, read: ProxyRead) -> Topology:
 def engine_context(topology: Topology, host: str | None = None) -> Topology:
     """``check --engine``: the static topology with the live engine as context. Two list calls, plus one
     inspect per container on a network that the checked projects use."""
-    from dockernet.sources import engine
+    from dockernet.sources.engine.client import connect
+    from dockernet.sources.engine.context import context_for
+    from dockernet.sources.engine.snapshot import Scope, snapshot
 
     nets = frozenset(n.name for p in topology.projects for n in p.networks.values())
-    session = engine.connect(host)
+    session = connect(host)
     try:
         # A scope naming no existing network inspects nothing (strict=False ignores unknown names).
-        scope = engine.Scope(networks=nets or frozenset({""}))
-        snap = engine.snapshot(session, scope, strict=False)
+        scope = Scope(networks=nets or frozenset({""}))
+        snap = snapshot(session, scope, strict=False)
     finally:
         session.close()
-    return engine.context_for(topology, snap, scope)
+    return context_for(topology, snap, scope)
 
 
 def scan(
@@ -461,7 +470,7 @@ def scan(
 
       dockernet scan --project shop --png topology.png
     """
-    from dockernet.sources.engine import Scope
+    from dockernet.sources.engine.snapshot import Scope
 
     scope = Scope(
         projects=frozenset(project or ()),

@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from dockernet.sources import engine
+from dockernet.sources.engine.client import connect
+from dockernet.sources.engine.snapshot import Scope, Snapshot, snapshot
 
 HERE = Path(__file__).parent
 KEEP_NETWORKS = {"bridge", "host", "none"}
@@ -66,8 +67,8 @@ def record(name: str) -> Path:
     down(scenario)
     up(scenario)
     try:
-        session = engine.connect()
-        snap = engine.snapshot(session, engine.Scope(projects=frozenset({"dnrec"})))
+        session = connect()
+        snap = snapshot(session, Scope(projects=frozenset({"dnrec"})))
         version = session.get("/version").get("Version", "unknown")
         session.close()
     finally:
@@ -76,7 +77,7 @@ def record(name: str) -> Path:
     containers = [c for c in snap.containers if c.get("Id") in wanted]
     used = {n for c in containers for n in ((c.get("NetworkSettings") or {}).get("Networks") or {})}
     networks = [n for n in snap.networks if n.get("Name") in used | KEEP_NETWORKS]
-    kept = engine.Snapshot(snap.api_version, tuple(containers), tuple(networks), snap.inspects, snap.partial)
+    kept = Snapshot(snap.api_version, tuple(containers), tuple(networks), snap.inspects, snap.partial)
     out = HERE / f"{name}-{version.split('+')[0]}.json"
     doc = kept.to_json()
     doc["engine_version"] = version
