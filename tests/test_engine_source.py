@@ -16,6 +16,7 @@ import pytest
 
 from dockernet import pipeline
 from dockernet.cli.scan import for_display, inline_suppressions, live_findings
+from dockernet.dialects.nginx import dump as nginx_dump
 from dockernet.errors import EngineError, UsageError
 from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Service, Topology
 from dockernet.model.findings import Finding, Severity
@@ -546,7 +547,7 @@ def test_nginx_dump_is_split_into_files() -> None:
         b"# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp { include conf.d/*.conf; }\n\n"
         b"# configuration file /etc/nginx/conf.d/a.conf:\nserver { listen 80; }\n\n"
     )
-    files = tartree.parse_dump(out)
+    files = nginx_dump.parse_dump(out)
     assert files == {
         "/etc/nginx/nginx.conf": b"events {}\nhttp { include conf.d/*.conf; }\n",
         "/etc/nginx/conf.d/a.conf": b"server { listen 80; }\n",

@@ -80,6 +80,9 @@ class Dialect(Protocol):
     """The command-line option that points dockernet at a config by hand (``--nginx``)."""
     error_page_fix: str
     """How to give users a page of your own when the proxy answers 502, for hints."""
+    image_dirs: frozenset[str]
+    """Directories that exist in the proxy's images, so that a Dockerfile ``COPY`` into them copies into
+    the directory."""
 
     def claims(self, service: Service) -> bool:
         """True when the service runs this proxy, by its image or its command (the sources also take a
@@ -104,6 +107,12 @@ class Dialect(Protocol):
         image will see before its start scripts run (templates, defaults); False for a running
         container's files, which are final. Raises :class:`~dockernet.errors.InputError` where the proxy
         itself would refuse the configuration."""
+
+    def dump_command(self, located: Located) -> tuple[str, ...] | None:
+        """The command that makes the proxy print its whole configuration (``scan --exec``), if any."""
+
+    def parse_dump(self, stdout: bytes) -> dict[str, bytes]:
+        """The files of that dump, by container path."""
 
     def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
         """The line that names ``upstream``, rewritten to connect to ``host`` (and ``port``), for hints."""

@@ -13,14 +13,13 @@ import os
 import posixpath
 import shlex
 
+from dockernet.dialects import DIALECTS
 from dockernet.errors import InputError
 from dockernet.model import ImageFacts
 
 MAX_DOCKERFILE = 1_000_000
-# Directories that exist in nginx images: `COPY x.conf /etc/nginx/conf.d` copies into them.
-IMAGE_DIRS = frozenset(
-    {"/etc/nginx", "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/nginx/templates"}
-)
+# Directories that exist in the proxies' images: `COPY x.conf /etc/nginx/conf.d` copies into them.
+IMAGE_DIRS = frozenset(d for dialect in DIALECTS.values() for d in dialect.image_dirs)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

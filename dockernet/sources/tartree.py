@@ -20,7 +20,6 @@ import fnmatch
 import io
 import os
 import posixpath
-import re
 import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -332,34 +331,14 @@ def _has_magic(part: str) -> bool:
     return any(c in part for c in "*?[")
 
 
-# ----------------------------------------------------------------------------------------- nginx -T
-
-_DUMP_HEADER = re.compile(rb"^# configuration file (?P<path>/[^\n]*):\n", re.MULTILINE)
-
-
-def parse_dump(stdout: bytes) -> dict[str, bytes]:
-    """The files of an ``nginx -T`` dump, by container path.
-
-    nginx writes ``# configuration file PATH:``, the file's bytes and one more line feed, for every file
-    it read (``ngx_conf_dump`` in src/core/ngx_conf_file.c, printed by ``nginx -T`` in src/core/nginx.c).
-    """
-    out: dict[str, bytes] = {}
-    heads = list(_DUMP_HEADER.finditer(stdout))
-    for n, m in enumerate(heads):
-        end = heads[n + 1].start() if n + 1 < len(heads) else len(stdout)
-        body = stdout[m.end() : end]
-        if body.endswith(b"\n"):
-            body = body[:-1]
-        path = m.group("path").decode("utf-8", "surrogateescape")
-        out.setdefault(clean(path), body)
-    return out
-
-
 class DumpTree:
-    """The files of an ``nginx -T`` dump: exactly what nginx read, so a glob matches what nginx matched."""
+    """The files of a proxy's own dump of its configuration (``nginx -T``): exactly what the proxy read,
+    so a glob matches what it matched."""
 
     def __init__(self, files: dict[str, bytes]) -> None:
-        self._files = files
+        self._files: dict[str, bytes] = {}
+        for path, data in files.items():
+            self._files.setdefault(clean(path), data)
         self.read_files: dict[str, bytes] = {}
 
     def read(self, container_path: str) -> tuple[str, bytes] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree
-from dockernet.dialects.nginx import fix, locate, routes, syntax
+from dockernet.dialects.nginx import dump, fix, locate, routes, syntax
 from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
 
 
@@ -30,6 +30,10 @@ class Nginx:
     title = "nginx"
     override_option = "--nginx"
     error_page_fix = "add `error_page 502 503 504 /50x.html;` with a location that serves it"
+    image_dirs = frozenset(
+        {"/etc/nginx", "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/nginx/templates"}
+    )
+    """Directories that exist in nginx images: ``COPY x.conf /etc/nginx/conf.d`` copies into them."""
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""
@@ -88,6 +92,14 @@ class Nginx:
             error_pages=result.error_pages,
             syntax=Syntax(conf.directives, result.rewrite_break),
         )
+
+    def dump_command(self, located: Located) -> tuple[str, ...]:
+        """See :func:`.dump.command`."""
+        return dump.command(located)
+
+    def parse_dump(self, stdout: bytes) -> dict[str, bytes]:
+        """See :func:`.dump.parse_dump`."""
+        return dump.parse_dump(stdout)
 
     def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
         """See :func:`.fix.fix`."""

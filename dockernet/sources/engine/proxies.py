@@ -125,7 +125,9 @@ def _read_one(
         dumped, dump_files, why = _read_dump(engine, cid, svc, dialect, located)
         if dumped is not None:
             return dumped, dump_files, problems
-        cfg = replace(cfg, reason=f"{cfg.reason}; nginx -T: {why}")
+        cfg = replace(
+            cfg, reason=f"{cfg.reason}; {' '.join((dialect.dump_command(located) or ())[:2])}: {why}"
+        )
     if isinstance(cfg, UnreadProxy):
         problems.append(f"{cname}: {dialect.title} configuration not read ({cfg.reason})")
     return cfg, read, problems
@@ -145,19 +147,21 @@ def _read_dump(
     engine: Engine, cid: str, svc: Service, dialect: Dialect, located: Located
 ) -> tuple[AnyProxy | None, Mapping[str, bytes], str]:
     entry = located.entry
-    argv = ["nginx", "-T"] + (["-c", entry] if entry != "/etc/nginx/nginx.conf" else [])
+    argv = dialect.dump_command(located)
+    if argv is None:
+        return None, {}, f"{dialect.title} cannot dump its configuration"
     try:
-        code, out, err = engine.exec_output(cid, argv)
+        code, out, err = engine.exec_output(cid, list(argv))
     except EngineError as e:
         return None, {}, str(e)
-    files = tartree.parse_dump(out)
+    files = dialect.parse_dump(out)
     if code != 0 or not files:
         first = next((line for line in err.decode("utf-8", "replace").splitlines() if line.strip()), "")
         return None, {}, f"exit {code}: {first[:200]}" if first else f"exit {code}"
     tree = tartree.DumpTree(files)
     if entry not in files:
         located = replace(located, entry=next(iter(files)))
-    cfg = load_config(svc, dialect, located, tree, "nginx -T (exec)")
+    cfg = load_config(svc, dialect, located, tree, f"{' '.join(argv[:2])} (exec)")
     if isinstance(cfg, UnreadProxy):
         return None, tree.read_files, cfg.reason
     return cfg, tree.read_files, ""
