@@ -25,11 +25,9 @@ from enum import Enum
 import netaddr
 
 from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
-from dockernet.model import Lookup, Proxy, Role, Route, Service, Upstream
+from dockernet.model import LOOPBACK_NAMES, Lookup, Proxy, Role, Route, Service, Upstream
 
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal"})
-DOCKER_DNS = "127.0.0.11"
 
 
 class Kind(Enum):

@@ -14,6 +14,8 @@ This module re-exports the names every stage uses.
 """
 
 from dockernet.model.docker import (
+    EMBEDDED_DNS,
+    LOOPBACK_NAMES,
     Attachment,
     Build,
     ExtraHost,
@@ -43,6 +45,8 @@ from dockernet.model.proxy import (
 from dockernet.model.topology import Topology
 
 __all__ = [
+    "EMBEDDED_DNS",
+    "LOOPBACK_NAMES",
     "NOWHERE",
     "AnyProxy",
     "Attachment",

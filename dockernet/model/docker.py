@@ -16,6 +16,12 @@ from types import MappingProxyType
 
 from dockernet.model.loc import NOWHERE, Loc, frozen_map
 
+EMBEDDED_DNS = "127.0.0.11"
+"""The address of Docker's embedded DNS server, in every container on a user-defined network
+(https://docs.docker.com/engine/network/#dns-services)."""
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+"""The names a container's /etc/hosts gives its own loopback addresses (Docker writes them)."""
+
 
 @dataclass(frozen=True)
 class IpamConfig:

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.analysis.resolve import DOCKER_DNS, Kind
+from dockernet.analysis.resolve import Kind
+from dockernet.model import EMBEDDED_DNS
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
@@ -44,14 +45,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         proxy = ctx.service(res.proxy)
         resolvers = res.route.resolvers
         names_container = res.kind is Kind.SERVICE and bool(res.reached) and res.host is not None
-        if names_container and DOCKER_DNS not in resolvers and not res.no_dns:
+        if names_container and EMBEDDED_DNS not in resolvers and not res.no_dns:
             why = (
-                f"resolver {' '.join(resolvers)} does not know container names; only Docker's {DOCKER_DNS} "
+                f"resolver {' '.join(resolvers)} does not know container names; only Docker's {EMBEDDED_DNS} "
                 "does"
             )
-            hint = f"resolver {DOCKER_DNS} valid=10s ipv6=off;"
-        elif DOCKER_DNS in resolvers and res.no_dns in ("default bridge", "host network"):
-            why = f"{proxy.name} is on the {res.no_dns}, where no DNS server listens on {DOCKER_DNS}"
+            hint = f"resolver {EMBEDDED_DNS} valid=10s ipv6=off;"
+        elif EMBEDDED_DNS in resolvers and res.no_dns in ("default bridge", "host network"):
+            why = f"{proxy.name} is on the {res.no_dns}, where no DNS server listens on {EMBEDDED_DNS}"
             hint = (
                 f"put {proxy.name} on a user-defined network, or use a static name (resolved from /etc/hosts)"
             )

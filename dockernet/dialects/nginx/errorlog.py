@@ -42,7 +42,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from dockernet.model import Loc, Route, Upstream
+from dockernet.model import LOOPBACK_NAMES, Loc, Route, Upstream
 
 __all__ = [
     "PATTERNS",
@@ -604,9 +604,6 @@ def _target_hosts(target: Upstream) -> set[str]:
     return set(target.hosts)
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain"})
-
-
 def _by_upstream(routes: Sequence[Route], up: UpstreamAddress, addresses: Addresses) -> list[Route]:
     out: list[Route] = []
     for route in routes:
@@ -626,7 +623,7 @@ def _by_upstream(routes: Sequence[Route], up: UpstreamAddress, addresses: Addres
             continue
         names = _names_at(addresses, ip)
         if ipaddress.ip_address(ip).is_loopback:
-            names |= _LOOPBACK_NAMES
+            names |= LOOPBACK_NAMES
         for t in route.upstreams:
             port = _target_port(t)
             if up.port is not None and port is not None and port != up.port:

@@ -3,9 +3,7 @@ resolve a name per request."""
 
 from __future__ import annotations
 
-from dockernet.model import Upstream
-
-DOCKER_DNS = "127.0.0.11"
+from dockernet.model import EMBEDDED_DNS, Upstream
 
 
 def address(upstream: Upstream, host: str, port: int | None) -> str:
@@ -32,6 +30,6 @@ def per_request_fix(upstream: Upstream, host: str, port: int | None) -> str:
     (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass)."""
     scheme = upstream.scheme + "://" if upstream.scheme else ""
     return (
-        f"resolver {DOCKER_DNS} valid=10s; set $upstream {host}:{port}; "
+        f"resolver {EMBEDDED_DNS} valid=10s; set $upstream {host}:{port}; "
         f"{upstream.directive} {scheme}$upstream;"
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from dockernet.errors import EngineError
-from dockernet.model import AnyProxy, Proxy, Topology
+from dockernet.model import EMBEDDED_DNS, AnyProxy, Proxy, Topology
 from dockernet.sources import tartree
 from dockernet.sources.engine.build import Live
 from dockernet.sources.engine.client import INSPECT_THREADS, Engine, NotFound
@@ -37,9 +37,6 @@ def _proc_address(hexaddr: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     return str(ip)
-
-
-EMBEDDED_DNS = "127.0.0.11"
 
 
 def parse_proc_net_tcp(text: str) -> tuple[tuple[str, int], ...]:
