@@ -4,48 +4,87 @@ page (generated from the module's docstring)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from importlib import import_module
-from types import ModuleType
+from typing import Protocol
 
 from dockernet.errors import UsageError
 from dockernet.model.findings import Finding
+from dockernet.rules import (
+    dn101_loopback_upstream,
+    dn102_unknown_upstream_host,
+    dn103_no_shared_network,
+    dn104_port_not_exposed,
+    dn105_published_port_used,
+    dn106_default_bridge_no_dns,
+    dn107_host_gateway_missing,
+    dn108_unreachable_ip,
+    dn109_unix_socket_not_shared,
+    dn110_upstream_not_running,
+    dn111_upstream_binds_loopback,
+    dn112_address_plan_conflict,
+    dn113_external_network_missing,
+    dn114_resolver_missing,
+    dn115_resolver_cannot_see_docker,
+    dn201_missing_depends_on,
+    dn202_proxy_pass_uri_mismatch,
+    dn203_localhost_dual_stack,
+    dn204_ambiguous_name,
+    dn205_hard_coded_gateway_ip,
+    dn206_stale_upstream_address,
+    dn300_unused_suppression,
+    dn301_startup_dns_resolution,
+    dn302_upstream_no_keepalive,
+    dn303_no_502_error_page,
+    dn304_upstream_outside_graph,
+    dn305_proxy_config_unknown,
+    dn306_upstream_timeout,
+)
 from dockernet.rules.base import Context, Meta
 
-# The registry, in ID order: one line per rule. Modules are named here and imported by name, nothing is
-# discovered.
-_MODULES = (
-    "dn101_loopback_upstream",
-    "dn102_unknown_upstream_host",
-    "dn103_no_shared_network",
-    "dn104_port_not_exposed",
-    "dn105_published_port_used",
-    "dn106_default_bridge_no_dns",
-    "dn107_host_gateway_missing",
-    "dn108_unreachable_ip",
-    "dn109_unix_socket_not_shared",
-    "dn110_upstream_not_running",
-    "dn111_upstream_binds_loopback",
-    "dn112_address_plan_conflict",
-    "dn113_external_network_missing",
-    "dn114_resolver_missing",
-    "dn115_resolver_cannot_see_docker",
-    "dn201_missing_depends_on",
-    "dn202_uri_mapping",
-    "dn203_localhost_dual_stack",
-    "dn204_ambiguous_name",
-    "dn205_hard_coded_gateway",
-    "dn206_stale_upstream_address",
-    "dn300_unused_suppression",
-    "dn301_startup_dns_resolution",
-    "dn302_upstream_no_keepalive",
-    "dn303_no_502_error_page",
-    "dn304_upstream_outside_graph",
-    "dn305_proxy_config_unknown",
-    "dn306_upstream_timeout",
+
+class Rule(Protocol):
+    """What a rule module is: its docstring is its documentation, ``META`` its identity, ``check`` its
+    findings (mypy checks every module below against this)."""
+
+    __doc__: str | None
+    META: Meta
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        """Every finding of the rule in one run."""
+        ...
+
+
+# The registry, in ID order: one line per rule. Nothing is discovered.
+_MODULES: tuple[Rule, ...] = (
+    dn101_loopback_upstream,
+    dn102_unknown_upstream_host,
+    dn103_no_shared_network,
+    dn104_port_not_exposed,
+    dn105_published_port_used,
+    dn106_default_bridge_no_dns,
+    dn107_host_gateway_missing,
+    dn108_unreachable_ip,
+    dn109_unix_socket_not_shared,
+    dn110_upstream_not_running,
+    dn111_upstream_binds_loopback,
+    dn112_address_plan_conflict,
+    dn113_external_network_missing,
+    dn114_resolver_missing,
+    dn115_resolver_cannot_see_docker,
+    dn201_missing_depends_on,
+    dn202_proxy_pass_uri_mismatch,
+    dn203_localhost_dual_stack,
+    dn204_ambiguous_name,
+    dn205_hard_coded_gateway_ip,
+    dn206_stale_upstream_address,
+    dn300_unused_suppression,
+    dn301_startup_dns_resolution,
+    dn302_upstream_no_keepalive,
+    dn303_no_502_error_page,
+    dn304_upstream_outside_graph,
+    dn305_proxy_config_unknown,
+    dn306_upstream_timeout,
 )
-RULES: dict[str, ModuleType] = {
-    module.META.id: module for module in (import_module(f"dockernet.rules.{name}") for name in _MODULES)
-}
+RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
 
 
@@ -55,7 +94,7 @@ def meta(rule_id: str) -> Meta:
     return m
 
 
-def get(code: str) -> ModuleType:
+def get(code: str) -> Rule:
     """A rule by ID (``DN103``) or name (``no-shared-network``); a clear error for anything else."""
     key = BY_NAME.get(code, code.upper())
     if key not in RULES:

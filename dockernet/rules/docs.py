@@ -9,19 +9,19 @@ from __future__ import annotations
 import inspect
 import sys
 from pathlib import Path
-from types import ModuleType
 
-from dockernet.rules import RULES
+from dockernet.rules import RULES, Rule
 
 
-def page(module: ModuleType) -> str:
+def page(module: Rule) -> str:
     """The markdown page of one rule."""
     meta = module.META
     body = inspect.cleandoc(module.__doc__ or "")
-    return f"# {meta.id} `{meta.name}`\n\nDefault severity: **{meta.severity.value}**\n\n{body}\n"
+    applies = f"Applies to: {', '.join(sorted(meta.dialects))} only\n\n" if meta.dialects else ""
+    return f"# {meta.id} `{meta.name}`\n\nDefault severity: **{meta.severity.value}**\n\n{applies}{body}\n"
 
 
-def summary(module: ModuleType) -> str:
+def summary(module: Rule) -> str:
     """The first sentence of the rule's "What it does" section, on one line."""
     text = inspect.cleandoc(module.__doc__ or "")
     section = " ".join(text.split("## What it does", 1)[-1].split("##", 1)[0].split())
@@ -41,11 +41,31 @@ def summary(module: ModuleType) -> str:
 def index() -> str:
     """The table of every rule."""
     rows = [
-        f"| [{m.META.id}]({m.META.id}.md) | `{m.META.name}` | {m.META.severity.value} | {summary(m)} |"
+        f"| [{m.META.id}]({m.META.id}.md) | `{m.META.name}` | {m.META.severity.value} | "
+        f"{', '.join(sorted(m.META.dialects)) or 'every'} | {summary(m)} |"
         for m in RULES.values()
     ]
-    head = "# Rules\n\n| ID | name | severity | what it flags |\n|---|---|---|---|\n"
-    return head + "\n".join(rows) + "\n"
+    return (
+        CODES
+        + "\n| ID | name | severity | proxies | what it flags |\n|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+CODES = """# Rules
+
+A code is never reused, and every code has a kebab-case name that works wherever the code does. Run
+`dockernet explain CODE` for a rule's page.
+
+- DN1xx, DN2xx and DN3xx are the proxy-neutral rules: they read the routes and addresses every proxy
+  reader gives, so they apply to every proxy dockernet reads. The hundreds say the default severity
+  (DN1xx errors: the route fails; DN2xx warnings: it breaks under a predictable event; DN3xx notes); the
+  configuration can change a severity, never a code.
+- Rules that only one proxy kind can have get codes by domain: DN4xx nginx, DN5xx Traefik, DN6xx Caddy,
+  DN7xx HAProxy, DN8xx Apache httpd and nginx-proxy, DN9xx Swarm and several engines. DN202, DN302 and DN306
+  read nginx's own directives and keep the codes they had before this split; their pages say so.
+"""
 
 
 def pages() -> dict[str, str]:
