@@ -12,7 +12,8 @@ Nodes (ids are strings, so that output is deterministic and diffable):
 Edges (``kind`` attribute): ``attach`` service->network (``att`` the Attachment), ``netns``
 service->service or
 service->host (shares that network namespace), ``mount`` service->volume/bind (``mount``), ``publish``
-host->service (``port``). Proxy routes are added by the resolver stage as ``route`` edges.
+host->service (``port``). The graph is built once and never changed afterwards; routes are not edges of it
+(:mod:`dockernet.analysis.resolve` gives them as resolutions).
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def container_name(service: Service) -> str:
 def dns_names(service: Service, network_key: str) -> tuple[str, ...]:
     """Names the embedded DNS answers with this service's address on one of its networks.
 
-    Compose registers the service name, the container name and the aliases; Engine 20.10 adds the custom
-    hostname too (compose-knowledge A9/A10). ``<name>.<network>`` is handled by the resolver.
+    Compose registers the service name, the container name and the aliases as the endpoint's aliases
+    (https://docs.docker.com/compose/how-tos/networking/); Engine 20.10 answers the container's custom
+    ``hostname`` too (docs/docker-facts.md, "Embedded DNS"). ``<name>.<network>`` is handled by
+    :meth:`Topo.lookup`.
     """
     att = service.attachment(network_key)
     if att is None:
