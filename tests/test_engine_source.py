@@ -332,7 +332,7 @@ def test_dn113_live_near_miss_own_network_is_recreated_by_compose() -> None:
 
 
 def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
-    from dockernet.output.common import Report
+    from dockernet.model.findings import Report
 
     live = engine.build(snap_of(recorded()))
     by = services(live)
@@ -348,7 +348,7 @@ def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
 
 
 def test_text_names_the_container_of_an_in_container_file() -> None:
-    from dockernet.output.common import Report
+    from dockernet.model.findings import Report
 
     f = Finding("DN110", "n", Severity.ERROR, "m", "h", Loc("/etc/nginx/conf.d/a.conf", 3), container="web-1")
     g = Finding("DN305", "n", Severity.NOTE, "m", "h", Loc("/srv/compose.yml", 0), container="web-1")

@@ -20,7 +20,7 @@ from dockernet.model.findings import Severity
 
 if TYPE_CHECKING:
     from dockernet.model import Topology
-    from dockernet.output.common import Report
+    from dockernet.model.findings import Report
     from dockernet.pipeline.config import Config
 
 T = TypeVar("T")
@@ -331,7 +331,7 @@ def explain(
 
 def _fail(e: DockernetError) -> typer.Exit:
     """Print the error as one line; the Exit to raise."""
-    from dockernet.output.common import relpath
+    from dockernet.model.loc import relpath
 
     if isinstance(e, InputError):
         where = relpath(e.file) + (f":{e.line}" if e.line else "")

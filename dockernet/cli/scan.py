@@ -37,8 +37,8 @@ from dockernet.model import Loc, Route, Topology
 from dockernet.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from dockernet.output.common import Report
-    from dockernet.output.logs_text import LinkedFinding, ProxyLog
+    from dockernet.model.findings import Report
+    from dockernet.model.logs import LinkedFinding, ProxyLog
     from dockernet.pipeline import Analysis
     from dockernet.pipeline.config import Config
     from dockernet.sources.engine import Engine, Live, Progress, ProxyRead, Scope, Snapshot
@@ -286,7 +286,8 @@ def diagnose_logs(
     """Each proxy's log lines classified (dockernet.logs), attributed to its routes through the live
     addresses, grouped by route and kind, and linked to the finding at that route (same file and line)."""
     from dockernet.dialects.nginx.errorlog import explain_line, parse_line
-    from dockernet.output.logs_text import LogGroup, ProxyLog, short_message
+    from dockernet.model.logs import LogGroup, ProxyLog
+    from dockernet.output.logs import short_message
 
     addresses = live_addresses(live.topology)
     configs = {cfg.proxy: cfg for cfg in read.configs}
@@ -345,7 +346,7 @@ def _linked(
 ) -> LinkedFinding | None:
     """The finding at the route's pass directive or one of its upstream servers: one of the rules the log
     line suggests first, else the most severe one there."""
-    from dockernet.output.logs_text import LinkedFinding
+    from dockernet.model.logs import LinkedFinding
 
     locs = {route.directive.loc, *(t.loc for t in route.targets)}
     here = [f for f in findings if f.loc in locs and f.service == proxy[1] and (f.project or "") == proxy[0]]
@@ -495,7 +496,7 @@ def scan(
 def with_logs(text: str, fmt: Format, logs: tuple[ProxyLog, ...] | None) -> str:
     """The rendered report with the error-log diagnosis: a section after the text report, a top-level
     ``"log"`` array added to the JSON object (docs/json.md); other formats unchanged."""
-    from dockernet.output.logs_text import log_dicts, render_text
+    from dockernet.output.logs import log_dicts, render_text
 
     if logs is None:
         return text

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dockernet.output.common import Report, relpath
+from dockernet.model.findings import Report
+from dockernet.model.loc import relpath
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 

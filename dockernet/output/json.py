@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report, counts, relpath
+from dockernet.model.findings import Finding, Report
+from dockernet.model.loc import relpath
+from dockernet.output.common import counts
 
 VERSION = 1
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from dockernet.model.findings import Severity
-from dockernet.output.common import Report, counts, plural, relpath
+from dockernet.model.findings import Report, Severity
+from dockernet.model.loc import relpath
+from dockernet.output.common import counts, plural
 
 _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from dockernet import rules
 from dockernet.analysis import graph, resolve
 from dockernet.model import ImageFacts, ProxyConfig, Topology
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report
+from dockernet.model.findings import Finding, Report
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
 from dockernet.rules.base import Context
