@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from dockernet import pipeline
-from dockernet.cli.scan import for_display, inline_suppressions, live_findings
+from dockernet.cli.scan import inline_suppressions, live_findings
 from dockernet.errors import EngineError, UsageError
 from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Service, Topology
 from dockernet.model.findings import Finding, Severity
+from dockernet.output import github as github_out
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
 from dockernet.sources import engine, tartree
@@ -352,8 +353,15 @@ def test_text_names_the_container_of_an_in_container_file() -> None:
 
     f = Finding("DN110", "n", Severity.ERROR, "m", "h", Loc("/etc/nginx/conf.d/a.conf", 3), container="web-1")
     g = Finding("DN305", "n", Severity.NOTE, "m", "h", Loc("/srv/compose.yml", 0), container="web-1")
-    shown = for_display(Report(findings=(f, g)), {"web-1": frozenset({"/etc/nginx/conf.d/a.conf"})})
-    assert [x.loc.file for x in shown.findings] == ["web-1:/etc/nginx/conf.d/a.conf", "/srv/compose.yml"]
+    files = {"web-1": frozenset({"/etc/nginx/conf.d/a.conf"})}
+    text = text_out.render(Report(findings=(f, g)), container_files=files)
+    assert [line.split(": ")[0] for line in text.splitlines()[::3][:2]] == [
+        "/srv/compose.yml",
+        "web-1:/etc/nginx/conf.d/a.conf:3",
+    ]
+    annotations = github_out.render(Report(findings=(f, g)), container_files=files)
+    assert "file=web-1%3A/etc/nginx/conf.d/a.conf,line=3" in annotations
+    assert "file=/srv/compose.yml," in annotations
     doc = json.loads(json_out.render(Report(findings=(f,))))
     assert doc["findings"][0]["file"] == "/etc/nginx/conf.d/a.conf"
     assert doc["findings"][0]["container"] == "web-1"

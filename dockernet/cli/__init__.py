@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +21,7 @@ from dockernet.model.findings import Severity
 if TYPE_CHECKING:
     from dockernet.model import Topology
     from dockernet.model.findings import Report
+    from dockernet.model.logs import ProxyLog
     from dockernet.pipeline.config import Config
 
 T = TypeVar("T")
@@ -115,20 +116,27 @@ def _colour(stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def render(report: Report, fmt: Format, colour: bool) -> str:
-    """The report in the asked format."""
+def render(
+    report: Report,
+    fmt: Format,
+    colour: bool,
+    logs: Sequence[ProxyLog] | None = None,
+    container_files: Mapping[str, frozenset[str]] | None = None,
+) -> str:
+    """The report in the asked format; a scan's error-log diagnosis (``logs``) goes into text and JSON, the
+    names of files read out of containers into text and GitHub annotations."""
     from dockernet.output import github, junit, sarif, text
     from dockernet.output import json as json_out
 
     if fmt is Format.json:
-        return json_out.render(report)
+        return json_out.render(report, logs)
     if fmt is Format.sarif:
         return sarif.render(report)
     if fmt is Format.github:
-        return github.render(report)
+        return github.render(report, container_files)
     if fmt is Format.junit:
         return junit.render(report, files=report.files)
-    return text.render(report, colour=colour)
+    return text.render(report, colour=colour, logs=logs, container_files=container_files)
 
 
 def emit(report: Report, fmt: Format, output: Path | None) -> None:

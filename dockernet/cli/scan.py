@@ -121,17 +121,6 @@ def live_findings(findings: Iterable[Finding], live: Live, scope: Scope) -> tupl
     return tuple(out)
 
 
-def for_display(report: Report, container_files: Mapping[str, frozenset[str]]) -> Report:
-    """The report with in-container paths written ``container:/path`` (text and GitHub annotations, where
-    a bare ``/etc/nginx/...`` would name this machine's file); JSON keeps ``file`` and ``container``."""
-    shown: list[Finding] = []
-    for f in report.findings:
-        if f.container and f.loc.file in container_files.get(f.container, frozenset()):
-            f = replace(f, loc=Loc(f"{f.container}:{f.loc.file}", f.loc.line))
-        shown.append(f)
-    return replace(report, findings=tuple(shown))
-
-
 LOG_LINES = 200
 """Default number of recent log lines read per proxy container (``--log-lines``)."""
 
@@ -482,8 +471,7 @@ def scan(
 
     result, threshold, picture = guarded(work, debug)
     report = result.report
-    shown = for_display(report, result.files) if fmt in (Format.text, Format.github) else report
-    emit_scan(shown, fmt, output, result.logs if log_lines > 0 else None)
+    emit_scan(report, fmt, output, result.logs if log_lines > 0 else None, result.files)
     if png is not None and picture is not None:
         try:
             png.write_bytes(picture)
@@ -493,35 +481,21 @@ def scan(
     raise typer.Exit(exit_status(report, threshold))
 
 
-def with_logs(text: str, fmt: Format, logs: tuple[ProxyLog, ...] | None) -> str:
-    """The rendered report with the error-log diagnosis: a section after the text report, a top-level
-    ``"log"`` array added to the JSON object (docs/json.md); other formats unchanged."""
-    from dockernet.output.logs import log_dicts, render_text
-
-    if logs is None:
-        return text
-    if fmt is Format.text:
-        return text + render_text(logs)
-    if fmt is Format.json:
-        import json
-
-        body = text.rstrip()
-        assert body.endswith("}")
-        entries = ",\n    ".join(json.dumps(entry) for entry in log_dicts(logs))
-        array = f"[\n    {entries}\n  ]" if entries else "[]"
-        return f'{body[:-1].rstrip()},\n  "log": {array}\n}}\n'
-    return text
-
-
-def emit_scan(report: Report, fmt: Format, output: Path | None, logs: tuple[ProxyLog, ...] | None) -> None:
-    """:func:`dockernet.cli.emit` with the log diagnosis (:func:`with_logs`)."""
+def emit_scan(
+    report: Report,
+    fmt: Format,
+    output: Path | None,
+    logs: tuple[ProxyLog, ...] | None,
+    container_files: Mapping[str, frozenset[str]],
+) -> None:
+    """:func:`dockernet.cli.emit` with the log diagnosis and the names of files read out of containers."""
     from dockernet.cli import _colour, _fail, render
 
     if output is None:
-        sys.stdout.write(with_logs(render(report, fmt, colour=_colour(sys.stdout)), fmt, logs))
+        sys.stdout.write(render(report, fmt, _colour(sys.stdout), logs, container_files))
         return
     try:
-        output.write_text(with_logs(render(report, fmt, colour=False), fmt, logs), encoding="utf-8")
+        output.write_text(render(report, fmt, False, logs, container_files), encoding="utf-8")
     except OSError as e:
         raise _fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
 

@@ -8,6 +8,7 @@ here prints a raw line, a request or a URI: only the classified message, the rou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dockernet.model.logs import LogGroup, ProxyLog
@@ -82,7 +83,7 @@ def group_text(g: LogGroup) -> str:
     return line
 
 
-def render_text(logs: tuple[ProxyLog, ...]) -> str:
+def render_text(logs: Sequence[ProxyLog]) -> str:
     """The section after the findings: one heading per proxy with errors, one line per group."""
     out: list[str] = []
     for p in logs:
@@ -121,7 +122,7 @@ def group_dict(g: LogGroup) -> dict[str, Any]:
     }
 
 
-def log_dicts(logs: tuple[ProxyLog, ...]) -> list[dict[str, Any]]:
+def log_dicts(logs: Sequence[ProxyLog]) -> list[dict[str, Any]]:
     """The JSON ``"log"`` array: one entry per proxy container whose log was read (or not)."""
     return [
         {
