@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 from dockernet import pipeline
-from dockernet.cli.scan import inline_suppressions, live_findings
 from dockernet.errors import EngineError, UsageError
 from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Service, Topology
 from dockernet.model.findings import Finding, Severity
 from dockernet.output import github as github_out
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
+from dockernet.pipeline.scan import inline_suppressions, live_findings, with_containers
 from dockernet.sources import engine, tartree
 
 DATA = Path(__file__).parent / "data" / "engine"
@@ -209,9 +209,12 @@ def test_findings_outside_the_scope_are_dropped_and_live_ones_name_their_contain
     mine = Finding("DN110", "upstream-not-running", Severity.ERROR, "m", "h", loc, "proxy", None, "dnrec")
     other = Finding("DN104", "port-not-exposed", Severity.ERROR, "m", "h", loc, "sick", None, "dnrec")
     solo = Finding("DN301", "x", Severity.NOTE, "m", "h", loc, "dnrec-standalone", None, "")
-    kept = live_findings([mine, other, solo], live, engine.Scope(containers=frozenset({"dnrec-proxy-1"})))
+    named = with_containers([mine, other, solo], live)
+    assert [f.container for f in named] == ["dnrec-proxy-1", "dnrec-sick-1", "dnrec-standalone"]
+    kept = live_findings(named, live, engine.Scope(containers=frozenset({"dnrec-proxy-1"})))
     assert [(f.service, f.container) for f in kept] == [("proxy", "dnrec-proxy-1")]
-    everything = live_findings([solo], engine.build(snap_of(recorded())), engine.Scope())
+    whole = engine.build(snap_of(recorded()))
+    everything = live_findings(with_containers([solo], whole), whole, engine.Scope())
     assert everything[0].project is None and everything[0].container == "dnrec-standalone"
 
 
@@ -338,7 +341,7 @@ def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
     live = engine.build(snap_of(recorded()))
     by = services(live)
     assert by["dnrec-app-1"].environment["SECRET_TOKEN"] == "s3cr3t-value"  # kept for the rules
-    findings = live_findings(analysed(recorded()), live, engine.Scope())
+    findings = live_findings(with_containers(analysed(recorded()), live), live, engine.Scope())
     report = Report(findings=tuple(findings), partial=live.topology.partial)
     for out in (json_out.render(report), text_out.render(report)):
         for secret in SECRETS:

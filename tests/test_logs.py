@@ -15,6 +15,7 @@ import pytest
 from dockernet import pipeline, rules
 from dockernet.dialects.nginx import errorlog
 from dockernet.model import Route
+from dockernet.pipeline.requests import ComposeRequest
 
 DATA = Path(__file__).parent / "data" / "nginx-logs"
 MULTI = DATA / "multi"
@@ -306,15 +307,7 @@ def test_select_route_follows_nginx() -> None:
 
 
 def _multi() -> tuple[dict[str, list[Route]], dict[str, set[str]], dict[str, str]]:
-    topology = pipeline.load_static(
-        dirs=[str(MULTI)],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(MULTI),)))
     routes: dict[str, list[Route]] = {}
     for cfg in topology.proxies:
         routes.setdefault(cfg.proxy[1], []).extend(cfg.routes)

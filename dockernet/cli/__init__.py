@@ -7,7 +7,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
@@ -80,16 +79,6 @@ def main_callback(
     """
 
 
-def _parse_overrides(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        service, sep, path = value.partition("=")
-        if not sep or not service or not path:
-            raise UsageError(f'--nginx takes SERVICE=PATH, got "{value}"')
-        out[service] = path
-    return out
-
-
 def load_compose(
     dirs: list[Path] | None,
     files: list[Path] | None,
@@ -100,16 +89,12 @@ def load_compose(
 ) -> Topology:
     """The compose projects and nginx configs the compose-input options name (check and graph)."""
     from dockernet import pipeline
+    from dockernet.pipeline.requests import ComposeRequest
 
-    return pipeline.load_static(
-        dirs=[str(d) for d in dirs or []],
-        files=[str(f) for f in files or []],
-        project_name=project_name,
-        env_files=[str(e) for e in env_files or []],
-        profiles=list(profiles or []),
-        environ=dict(os.environ),
-        nginx_overrides=_parse_overrides(list(nginx or [])),
+    request = ComposeRequest.of(
+        dirs or (), files or (), project_name, env_files or (), profiles or (), os.environ, nginx or ()
     )
+    return pipeline.load_static(request)
 
 
 def _colour(stream: object) -> bool:
@@ -150,12 +135,6 @@ def emit(report: Report, fmt: Format, output: Path | None) -> None:
         raise _fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
 
 
-def exit_status(report: Report, fail_on: Severity) -> ExitStatus:
-    """1 when a finding is at least ``fail_on``, else 0."""
-    failing = any(f.severity.rank >= fail_on.rank for f in report.findings)
-    return ExitStatus.FINDINGS if failing else ExitStatus.OK
-
-
 def guarded(work: Callable[[], T], debug: bool) -> T:
     """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug."""
     try:
@@ -175,15 +154,9 @@ def load_config(
     config_file: Path | None, select: list[str] | None, ignore: list[str] | None
 ) -> tuple[Config, Path | None]:
     """The configuration file's settings with --select/--ignore applied on top."""
-    from dockernet.pipeline.config import load, resolve_codes
+    from dockernet.pipeline.config import for_run
 
-    cfg = load(Path.cwd(), config_file)
-    selected = cfg.selected
-    if select:
-        selected = resolve_codes([c for v in select for c in v.split(",") if c], "--select")
-    if ignore:
-        selected = selected - resolve_codes([c for v in ignore for c in v.split(",") if c], "--ignore")
-    return replace(cfg, selected=selected), config_file
+    return for_run(Path.cwd(), config_file, select or (), ignore or ()), config_file
 
 
 OptConfig = Annotated[
@@ -273,31 +246,28 @@ def check(
       dockernet check --format sarif -o dockernet.sarif --fail-on warning
     """
     from dockernet import pipeline
-    from dockernet.pipeline import triage
+    from dockernet.pipeline import baseline as known
 
     def work() -> tuple[Report, Severity]:
         cfg, _ = load_config(config_file, select, ignore)
         topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
         if engine or host:
-            from dockernet.cli.scan import engine_context
+            from dockernet.pipeline.scan import engine_context
 
             topology = engine_context(topology, host)
         report = pipeline.analyse(topology, cfg).report()
         if baseline is not None:
-            base = os.getcwd()
-            if not baseline.exists():
-                triage.write_baseline(str(baseline), report.findings, base)
+            filtered = known.against(report, str(baseline), os.getcwd())
+            if filtered.written is not None:
                 typer.echo(
-                    f"dockernet: baseline written to {baseline}: {len(report.findings)} findings", err=True
+                    f"dockernet: baseline written to {baseline}: {filtered.written} findings", err=True
                 )
-            new = triage.new_since(report.findings, triage.read_baseline(str(baseline)), base)
-            report = replace(report, findings=tuple(new))
-        threshold = Severity(fail_on.value) if fail_on else (cfg.fail_on or Severity.ERROR)
-        return report, threshold
+            report = filtered.report
+        return report, pipeline.fail_threshold(fail_on, cfg)
 
     report, threshold = guarded(work, debug)
     emit(report, fmt, output)
-    raise typer.Exit(exit_status(report, threshold))
+    raise typer.Exit(pipeline.exit_status(report.findings, threshold))
 
 
 @app.command("rules")

@@ -33,16 +33,7 @@ from dockernet.render.layout import Layout
 
 if TYPE_CHECKING:
     from dockernet.pipeline import Analysis
-    from dockernet.pipeline.config import Config
     from dockernet.render import Drawing
-
-
-def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
-    """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
-    from dockernet.cli.scan import scan_engine
-    from dockernet.sources.engine import Scope
-
-    return scan_engine(Scope(), cfg, host, environ=dict(os.environ), log_lines=0).analysis
 
 
 def draw(
@@ -147,7 +138,9 @@ def graph(
         if engine or host:
             if dirs or file:
                 raise UsageError("--engine draws what runs on the engine: leave out directories and -f")
-            analysis = live_analysis(cfg, host)
+            from dockernet.pipeline.scan import live_analysis
+
+            analysis = live_analysis(cfg, host, environ=dict(os.environ))
         else:
             topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
             analysis = pipeline.analyse(topology, cfg)

@@ -29,7 +29,7 @@ class LogGroup:
 
     code: str
     message: str
-    """The short classified message (:func:`short_message`); never the raw line."""
+    """The short classified message (:func:`dockernet.pipeline.logdiag.short_message`); never the raw line."""
     status: int | None
     startup: bool
     meaning: str

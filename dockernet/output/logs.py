@@ -14,49 +14,6 @@ from typing import Any
 from dockernet.model.logs import LogGroup, ProxyLog
 from dockernet.output.common import plural
 
-SHORT: dict[str, str] = {
-    "connect-refused": "connect() refused",
-    "no-route": "connect() failed: no route to host",
-    "network-unreachable": "connect() failed: network unreachable",
-    "connect-timeout": "connect() timed out",
-    "read-timeout": "upstream timed out reading the response",
-    "no-live-upstreams": "no live upstreams",
-    "server-disabled": "upstream server temporarily disabled",
-    "resolve-not-found": "{name} could not be resolved (host not found)",
-    "resolve-timeout": "{name} could not be resolved (timed out)",
-    "resolve-failed": "{name} could not be resolved",
-    "resolver-unreachable": "resolver {resolver} unreachable",
-    "no-resolver": "no resolver defined to resolve {name}",
-    "host-not-found": 'host not found in upstream "{name}"',
-    "no-port-startup": 'no port in upstream "{name}"',
-    "config-error": "configuration error",
-    "unix-missing": "connect() to unix:{path}: no such file",
-    "unix-permission": "connect() to unix:{path}: permission denied",
-    "unix-refused": "connect() to unix:{path} refused",
-    "unix-busy": "connect() to unix:{path}: backlog full",
-    "premature-close": "upstream prematurely closed connection",
-    "fastcgi-closed": "upstream prematurely closed FastCGI stdout",
-    "reset-by-peer": "connection reset by upstream",
-    "no-valid-header": "upstream sent no valid HTTP header",
-    "fastcgi-version": "upstream sent an unsupported FastCGI version",
-    "too-big-header": "upstream sent too big header",
-    "ssl-wrong-version": "TLS handshake to a plain-HTTP upstream",
-    "http2-mismatch": "upstream does not speak HTTP/2",
-    "no-port": 'no port in upstream "{name}"',
-    "client-closed": "client closed the connection before the upstream answered",
-}
-"""One short line per catalogue code (dockernet.logs.PATTERNS), with the message's named parts."""
-
-
-def short_message(code: str, details: tuple[tuple[str, str], ...]) -> str:
-    """``connect() refused``, ``host not found in upstream "app"``; the code itself for unknown codes."""
-    template = SHORT.get(code, code.replace("-", " "))
-    values = dict(details)
-    try:
-        return template.format(**{k: values.get(k, "?") for k in ("name", "path", "resolver")})
-    except (KeyError, IndexError, ValueError):
-        return template
-
 
 def _status(g: LogGroup) -> str:
     if g.startup:
