@@ -328,10 +328,10 @@ app = typer.Typer()
 
 @app.callback()
 def _commands() -> None:
-    """A CLI with only the graph command (dockernet.cli registers it in main())."""
+    """A CLI with only the graph command."""
 
 
-cli_graph.register(app)
+app.command("graph")(cli_graph.graph)
 
 
 def test_cli_writes_each_format_by_extension(tmp_path: Path, dot_bin: Path) -> None:
