@@ -159,15 +159,15 @@ def source_stage() -> float:
 
 
 def whole_command() -> tuple[float, int, int]:
-    from dockernet.cli.scan import run_scan
     from dockernet.output import json as json_out
     from dockernet.pipeline.config import Config
+    from dockernet.pipeline.scan import scan_engine
     from dockernet.sources.engine.snapshot import Scope
 
     found: list[Any] = []
 
     def work() -> None:
-        report, _ = run_scan(Scope(), Config())
+        report = scan_engine(Scope(), Config(), log_lines=0).report
         json_out.render(report)
         found.append(report)
 

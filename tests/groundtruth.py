@@ -33,6 +33,7 @@ from dockernet.analysis.resolve import Kind
 from dockernet.dialects.nginx import errorlog
 from dockernet.model import Project, Proxy, Route, Service, Topology
 from dockernet.model.findings import Finding, Severity
+from dockernet.pipeline.requests import ComposeRequest
 from tests.samples import SAMPLES, Sample, expected_lines
 
 UP_TIMEOUT = 180.0
@@ -733,13 +734,7 @@ def load(parts: Sequence[Part], environ: Mapping[str, str]) -> tuple[Topology, p
     own and the topologies are joined, as load_static joins the projects of several directories."""
     topologies = [
         pipeline.load_static(
-            dirs=[str(part.directory)],
-            files=[],
-            project_name=part.name,
-            env_files=[],
-            profiles=[],
-            environ=dict(environ),
-            nginx_overrides={},
+            ComposeRequest(dirs=(str(part.directory),), project_name=part.name, environ=dict(environ))
         )
         for part in parts
     ]
@@ -926,7 +921,7 @@ def scan_unavailable() -> str | None:
     """Why ``dockernet scan`` cannot be run yet, or None when it can."""
     import importlib.util
 
-    for module in ("dockernet.cli.scan", "dockernet.sources.engine"):
+    for module in ("dockernet.cli.scan", "dockernet.pipeline.scan", "dockernet.sources.engine"):
         if importlib.util.find_spec(module) is None:
             return f"`dockernet scan` is not there yet ({module} missing)"
     done = subprocess.run(

@@ -16,6 +16,7 @@ import pytest
 
 from dockernet import pipeline
 from dockernet.model.findings import Finding, Severity
+from dockernet.pipeline.requests import ComposeRequest
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus"
@@ -97,13 +98,12 @@ def run(entry: Entry, tmp_path: Path) -> list[Finding]:
         for rel in entry.add_files:
             (root / rel).write_text("# left out of the corpus\n")
     topology = pipeline.load_static(
-        dirs=[] if entry.files else [str(root)],
-        files=[str(root / f) for f in entry.files],
-        project_name=None,
-        env_files=[str(root / f) for f in entry.env_files],
-        profiles=[],
-        environ={},
-        nginx_overrides={svc: str(root / path) for svc, path in entry.nginx},
+        ComposeRequest(
+            dirs=() if entry.files else (str(root),),
+            files=tuple(str(root / f) for f in entry.files),
+            env_files=tuple(str(root / f) for f in entry.env_files),
+            nginx_overrides={svc: str(root / path) for svc, path in entry.nginx},
+        )
     )
     return list(pipeline.analyse(topology).findings)
 

@@ -15,13 +15,14 @@ from typing import Any, cast
 import pytest
 
 from dockernet import pipeline
-from dockernet.cli.scan import for_display, inline_suppressions, live_findings
 from dockernet.dialects.nginx import dump as nginx_dump
 from dockernet.errors import EngineError, UsageError
 from dockernet.model import Attachment, Loc, Network, NetworkMode, Project, Service, Topology
 from dockernet.model.findings import Finding, Severity
+from dockernet.output import github as github_out
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
+from dockernet.pipeline.scan import inline_suppressions, live_findings, with_containers
 from dockernet.sources import tartree
 from dockernet.sources.engine.api import STANDALONE
 from dockernet.sources.engine.build import Live, build
@@ -216,9 +217,12 @@ def test_findings_outside_the_scope_are_dropped_and_live_ones_name_their_contain
     mine = Finding("DN110", "upstream-not-running", Severity.ERROR, "m", "h", loc, "proxy", None, "dnrec")
     other = Finding("DN104", "port-not-exposed", Severity.ERROR, "m", "h", loc, "sick", None, "dnrec")
     solo = Finding("DN301", "x", Severity.NOTE, "m", "h", loc, "dnrec-standalone", None, "")
-    kept = live_findings([mine, other, solo], live, Scope(containers=frozenset({"dnrec-proxy-1"})))
+    named = with_containers([mine, other, solo], live)
+    assert [f.container for f in named] == ["dnrec-proxy-1", "dnrec-sick-1", "dnrec-standalone"]
+    kept = live_findings(named, live, Scope(containers=frozenset({"dnrec-proxy-1"})))
     assert [(f.service, f.container) for f in kept] == [("proxy", "dnrec-proxy-1")]
-    everything = live_findings([solo], build(snap_of(recorded())), Scope())
+    whole = build(snap_of(recorded()))
+    everything = live_findings(with_containers([solo], whole), whole, Scope())
     assert everything[0].project is None and everything[0].container == "dnrec-standalone"
 
 
@@ -343,12 +347,12 @@ def test_dn113_live_near_miss_own_network_is_recreated_by_compose() -> None:
 
 
 def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
-    from dockernet.output.common import Report
+    from dockernet.model.findings import Report
 
     live = build(snap_of(recorded()))
     by = services(live)
     assert by["dnrec-app-1"].environment["SECRET_TOKEN"] == "s3cr3t-value"  # kept for the rules
-    findings = live_findings(analysed(recorded()), live, Scope())
+    findings = live_findings(with_containers(analysed(recorded()), live), live, Scope())
     report = Report(findings=tuple(findings), partial=live.topology.partial)
     for out in (json_out.render(report), text_out.render(report)):
         for secret in SECRETS:
@@ -359,12 +363,19 @@ def test_secrets_in_environment_and_labels_never_reach_any_output() -> None:
 
 
 def test_text_names_the_container_of_an_in_container_file() -> None:
-    from dockernet.output.common import Report
+    from dockernet.model.findings import Report
 
     f = Finding("DN110", "n", Severity.ERROR, "m", "h", Loc("/etc/nginx/conf.d/a.conf", 3), container="web-1")
     g = Finding("DN305", "n", Severity.NOTE, "m", "h", Loc("/srv/compose.yml", 0), container="web-1")
-    shown = for_display(Report(findings=(f, g)), {"web-1": frozenset({"/etc/nginx/conf.d/a.conf"})})
-    assert [x.loc.file for x in shown.findings] == ["web-1:/etc/nginx/conf.d/a.conf", "/srv/compose.yml"]
+    files = {"web-1": frozenset({"/etc/nginx/conf.d/a.conf"})}
+    text = text_out.render(Report(findings=(f, g)), container_files=files)
+    assert [line.split(": ")[0] for line in text.splitlines()[::3][:2]] == [
+        "/srv/compose.yml",
+        "web-1:/etc/nginx/conf.d/a.conf:3",
+    ]
+    annotations = github_out.render(Report(findings=(f, g)), container_files=files)
+    assert "file=web-1%3A/etc/nginx/conf.d/a.conf,line=3" in annotations
+    assert "file=/srv/compose.yml," in annotations
     doc = json.loads(json_out.render(Report(findings=(f,))))
     assert doc["findings"][0]["file"] == "/etc/nginx/conf.d/a.conf"
     assert doc["findings"][0]["container"] == "web-1"

@@ -15,6 +15,7 @@ import pytest
 from dockernet import pipeline, rules
 from dockernet.dialects.nginx import errorlog
 from dockernet.model import Proxy, Route
+from dockernet.pipeline.requests import ComposeRequest
 
 DATA = Path(__file__).parent / "data" / "nginx-logs"
 MULTI = DATA / "multi"
@@ -307,15 +308,7 @@ def test_select_route_follows_nginx() -> None:
 
 
 def _multi() -> tuple[dict[str, list[Route]], dict[str, set[str]], dict[str, str]]:
-    topology = pipeline.load_static(
-        dirs=[str(MULTI)],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(MULTI),)))
     routes: dict[str, list[Route]] = {}
     for cfg in topology.proxies:
         assert isinstance(cfg, Proxy)
@@ -427,3 +420,46 @@ def test_recorded_sample_logs(path: Path) -> None:
             assert any(e.status == int(reality) for e in events), reality
     for e in events:
         assert e.meaning and (e.startup or e.status in (502, 504, None))
+
+
+def test_json_report_carries_the_log_array_after_the_summary() -> None:
+    from dockernet.model import Loc
+    from dockernet.model.findings import Report
+    from dockernet.model.logs import LinkedFinding, LogGroup, ProxyLog
+    from dockernet.output import json as json_out
+    from dockernet.output import text as text_out
+
+    conf = Loc("/etc/nginx/conf.d/default.conf", 3)
+    group = LogGroup(
+        code="connect-refused",
+        message="connect() refused",
+        status=502,
+        startup=False,
+        meaning="m",
+        rules=("DN104",),
+        count=3,
+        first="14:00:00",
+        last="14:00:01",
+        location="/api/",
+        route=conf,
+        target="app:9999",
+        upstreams=("172.22.0.2:9999 (app)",),
+        finding=LinkedFinding("DN104", conf.file, 3),
+    )
+    logs = (
+        ProxyLog("shop-nginx-1", "shop", "nginx", 12, (group,)),
+        ProxyLog("x-1", None, "x", 0, error="gone"),
+    )
+    report = Report(findings=())
+    assert '"log"' not in json_out.render(report)
+    assert json_out.render(report, ()).endswith('"partial": []},\n  "log": []\n}\n')
+    text = json_out.render(report, logs)
+    doc = json.loads(text)
+    assert list(doc) == ["version", "findings", "summary", "log"]
+    assert [p["container"] for p in doc["log"]] == ["shop-nginx-1", "x-1"]
+    assert doc["log"][0]["events"][0]["finding"] == {"rule": "DN104", "file": conf.file, "line": 3}
+    assert len(text.splitlines()) == 9  # one proxy per line
+    shown = text_out.render(report, logs=logs)
+    assert shown.startswith(text_out.render(report))
+    assert "shop-nginx-1: 3 upstream errors in the last 12 log lines" in shown
+    assert "x-1: log not read (gone)" in shown

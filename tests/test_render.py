@@ -26,6 +26,7 @@ from dockernet import pipeline, render
 from dockernet.cli import graph as cli_graph
 from dockernet.errors import ExitStatus, UsageError
 from dockernet.model import Network, Topology
+from dockernet.pipeline.requests import ComposeRequest
 from dockernet.render import dot, html, mermaid
 from dockernet.render import json as json_out
 from dockernet.render.layout import Layout, choose
@@ -48,15 +49,7 @@ FIXTURES = {
 
 
 def load(dirs: list[Path]) -> Topology:
-    return pipeline.load_static(
-        dirs=[str(d) for d in dirs],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    return pipeline.load_static(ComposeRequest(dirs=tuple(str(d) for d in dirs)))
 
 
 def scene_of(name: str, **options: object) -> Scene:
@@ -335,10 +328,10 @@ app = typer.Typer()
 
 @app.callback()
 def _commands() -> None:
-    """A CLI with only the graph command (dockernet.cli registers it in main())."""
+    """A CLI with only the graph command."""
 
 
-cli_graph.register(app)
+app.command("graph")(cli_graph.graph)
 
 
 def test_cli_writes_each_format_by_extension(tmp_path: Path, dot_bin: Path) -> None:

@@ -164,14 +164,7 @@ def registered() -> set[str]:
     return {c.name or c.callback.__name__ for c in cli.app.registered_commands if c.callback}
 
 
-def register() -> None:
-    """scan and graph live in their own modules; add them once (main() does it for the console script)."""
-    if "scan" not in registered():
-        cli._register_commands()
-
-
 def invoke(*args: str) -> tuple[int, str]:
-    register()
     result = CliRunner().invoke(cli.app, list(args), prog_name="dockernet", env={"NO_COLOR": "1"})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -179,7 +172,6 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def commands() -> list[str]:
-    register()
     return sorted(registered())
 
 
@@ -241,7 +233,6 @@ def test_completion_completes_commands_and_options(monkeypatch: pytest.MonkeyPat
         result = CliRunner().invoke(cli.app, [], prog_name="dockernet", env=env)
         return result.output.split()
 
-    register()
     assert {"check", "rules", "explain", "scan", "graph"} <= set(complete("dockernet "))
     assert complete("dockernet ch") == ["check"]
     assert {"sarif", "github", "junit"} <= set(complete("dockernet check --format "))

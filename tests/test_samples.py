@@ -8,21 +8,14 @@ from pathlib import Path
 import pytest
 
 from dockernet import pipeline, rules
+from dockernet.pipeline.requests import ComposeRequest
 from tests.samples import Sample, all_samples, finding_line
 
 SAMPLES = all_samples()
 
 
 def check(sample: Sample) -> set[str]:
-    topology = pipeline.load_static(
-        dirs=[str(d) for d in sample.dirs],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=tuple(str(d) for d in sample.dirs)))
     analysis = pipeline.analyse(topology)
     return {finding_line(f, sample.path) for f in analysis.findings}
 

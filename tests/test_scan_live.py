@@ -380,8 +380,8 @@ def test_a_config_on_tmpfs_needs_exec_and_exec_is_the_only_write(
 
 
 def test_a_container_that_disappears_mid_scan_gives_a_partial_result(busybox_image: str) -> None:
-    from dockernet.cli.scan import run_scan
     from dockernet.pipeline.config import Config
+    from dockernet.pipeline.scan import scan_engine
     from dockernet.sources.engine.snapshot import Scope
 
     name = unique("vanish")
@@ -406,7 +406,7 @@ def test_a_container_that_disappears_mid_scan_gives_a_partial_result(busybox_ima
             removed.append(name)
 
     try:
-        report, _ = run_scan(Scope(projects=frozenset({name})), Config(), progress=progress)
+        report = scan_engine(Scope(projects=frozenset({name})), Config(), progress=progress).report
     finally:
         sh("docker", "rm", "-f", name, check=False)
     assert removed

@@ -1,29 +1,20 @@
-"""The command line. Known errors are one line on stderr with a distinct exit code; a traceback only with
-``--debug``. Compose environments hold secrets, so typer's crash output never shows local variables."""
+"""The command line: it parses the arguments, calls the pipeline, writes and exits. Known errors are one
+line on stderr with a distinct exit code; a traceback only with ``--debug``. Compose environments hold
+secrets, so typer's crash output never shows local variables.
+
+One module per command (:mod:`.check`, :mod:`.scan`, :mod:`.graph`, :mod:`.rules`), registered below by
+hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never import each other.
+"""
 
 from __future__ import annotations
 
 import gc
-import os
-import sys
-from collections.abc import Callable
-from dataclasses import replace
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+from typing import Annotated
 
 import typer
 
 from dockernet import __version__
-from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
-from dockernet.model.findings import Severity
-
-if TYPE_CHECKING:
-    from dockernet.model import Topology
-    from dockernet.output.common import Report
-    from dockernet.pipeline.config import Config
-
-T = TypeVar("T")
+from dockernet.cli import check, graph, rules, scan
 
 app = typer.Typer(
     name="dockernet",
@@ -32,24 +23,6 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
 )
-
-
-class Format(StrEnum):
-    """Output formats of ``check`` and ``scan``."""
-
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
-
-
-class FailOn(StrEnum):
-    """The lowest severity that makes the exit status 1."""
-
-    error = "error"
-    warning = "warning"
-    note = "note"
 
 
 def _version(value: bool) -> None:
@@ -79,272 +52,12 @@ def main_callback(
     """
 
 
-def _parse_overrides(values: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        service, sep, path = value.partition("=")
-        if not sep or not service or not path:
-            raise UsageError(f'--nginx takes SERVICE=PATH, got "{value}"')
-        out[service] = path
-    return out
-
-
-def load_compose(
-    dirs: list[Path] | None,
-    files: list[Path] | None,
-    project_name: str | None,
-    env_files: list[Path] | None,
-    profiles: list[str] | None,
-    nginx: list[str] | None,
-) -> Topology:
-    """The compose projects and nginx configs the compose-input options name (check and graph)."""
-    from dockernet import pipeline
-
-    return pipeline.load_static(
-        dirs=[str(d) for d in dirs or []],
-        files=[str(f) for f in files or []],
-        project_name=project_name,
-        env_files=[str(e) for e in env_files or []],
-        profiles=list(profiles or []),
-        environ=dict(os.environ),
-        nginx_overrides=_parse_overrides(list(nginx or [])),
-    )
-
-
-def _colour(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
-
-
-def render(report: Report, fmt: Format, colour: bool) -> str:
-    """The report in the asked format."""
-    from dockernet.output import github, junit, sarif, text
-    from dockernet.output import json as json_out
-
-    if fmt is Format.json:
-        return json_out.render(report)
-    if fmt is Format.sarif:
-        return sarif.render(report)
-    if fmt is Format.github:
-        return github.render(report)
-    if fmt is Format.junit:
-        return junit.render(report, files=report.files)
-    return text.render(report, colour=colour)
-
-
-def emit(report: Report, fmt: Format, output: Path | None) -> None:
-    """Write the report to ``output`` or stdout."""
-    if output is None:
-        sys.stdout.write(render(report, fmt, colour=_colour(sys.stdout)))
-        return
-    try:
-        output.write_text(render(report, fmt, colour=False), encoding="utf-8")
-    except OSError as e:
-        raise _fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
-
-
-def exit_status(report: Report, fail_on: Severity) -> ExitStatus:
-    """1 when a finding is at least ``fail_on``, else 0."""
-    failing = any(f.severity.rank >= fail_on.rank for f in report.findings)
-    return ExitStatus.FINDINGS if failing else ExitStatus.OK
-
-
-def guarded(work: Callable[[], T], debug: bool) -> T:
-    """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug."""
-    try:
-        return work()
-    except DockernetError as e:
-        raise _fail(e) from None
-    except Exception as e:
-        if debug:
-            raise
-        typer.echo(
-            f"dockernet: internal error: {type(e).__name__}: {e} (run with --debug for details)", err=True
-        )
-        raise typer.Exit(ExitStatus.INTERNAL) from None
-
-
-def load_config(
-    config_file: Path | None, select: list[str] | None, ignore: list[str] | None
-) -> tuple[Config, Path | None]:
-    """The configuration file's settings with --select/--ignore applied on top."""
-    from dockernet.pipeline.config import load, resolve_codes
-
-    cfg = load(Path.cwd(), config_file)
-    selected = cfg.selected
-    if select:
-        selected = resolve_codes([c for v in select for c in v.split(",") if c], "--select")
-    if ignore:
-        selected = selected - resolve_codes([c for v in ignore for c in v.split(",") if c], "--ignore")
-    return replace(cfg, selected=selected), config_file
-
-
-OptConfig = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional
-    typer.Option("--config", help="Configuration file (default: .dockernet.toml or pyproject.toml above)."),
-]
-OptSelect = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--select", help="Only these rules (IDs, ID prefixes or names; comma-separated)."),
-]
-OptIgnore = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--ignore", help="Skip these rules (IDs, ID prefixes or names; comma-separated)."),
-]
-OptFormat = Annotated[Format, typer.Option("--format", help="Output format.")]
-OptOutput = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("-o", "--output", help="Write the report to this file instead of stdout."),
-]
-OptFailOn = Annotated[
-    Optional[FailOn],  # noqa: UP045
-    typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe [default: error]."),
-]
-OptDebug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
-# The compose inputs, shared by check and graph (named like docker compose's own options).
-ArgDirs = Annotated[
-    Optional[list[Path]],  # noqa: UP045
-    typer.Argument(help="Project directories (default: the current directory).", show_default=False),
-]
-OptFile = Annotated[
-    Optional[list[Path]],  # noqa: UP045
-    typer.Option("-f", "--file", help="Compose file; repeat to merge several into one project."),
-]
-OptProjectName = Annotated[Optional[str], typer.Option("-p", "--project-name", help="Project name.")]  # noqa: UP045
-OptEnvFile = Annotated[
-    Optional[list[Path]],  # noqa: UP045
-    typer.Option("--env-file", help="Alternative environment file."),
-]
-OptProfile = Annotated[Optional[list[str]], typer.Option("--profile", help="Enable a compose profile.")]  # noqa: UP045
-OptNginx = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
-]
-
-
-@app.command()
-def check(
-    dirs: ArgDirs = None,
-    file: OptFile = None,
-    project_name: OptProjectName = None,
-    env_file: OptEnvFile = None,
-    profile: OptProfile = None,
-    nginx: OptNginx = None,
-    fmt: OptFormat = Format.text,
-    output: OptOutput = None,
-    fail_on: OptFailOn = None,
-    select: OptSelect = None,
-    ignore: OptIgnore = None,
-    config_file: OptConfig = None,
-    baseline: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option("--baseline", help="Report only findings not in this file; create it if missing."),
-    ] = None,
-    engine: Annotated[
-        bool,
-        typer.Option(
-            "--engine",
-            help="Also ask the Docker engine (read-only): its networks and the containers on shared ones.",
-        ),
-    ] = False,
-    host: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("-H", "--host", metavar="HOST", help="Engine for --engine (default: DOCKER_HOST)."),
-    ] = None,
-    debug: OptDebug = False,
-) -> None:
-    """Check compose projects and the nginx configs they mount, without a Docker engine.
-
-    Examples:
-
-      dockernet check                              # the project in the current directory
-
-      dockernet check -f compose.yml -f compose.prod.yml --format json
-
-      dockernet check ./frontend ./api             # two projects checked together
-
-      dockernet check --format sarif -o dockernet.sarif --fail-on warning
-    """
-    from dockernet import pipeline
-    from dockernet.pipeline import triage
-
-    def work() -> tuple[Report, Severity]:
-        cfg, _ = load_config(config_file, select, ignore)
-        topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
-        if engine or host:
-            from dockernet.cli.scan import engine_context
-
-            topology = engine_context(topology, host)
-        report = pipeline.analyse(topology, cfg).report()
-        if baseline is not None:
-            base = os.getcwd()
-            if not baseline.exists():
-                triage.write_baseline(str(baseline), report.findings, base)
-                typer.echo(
-                    f"dockernet: baseline written to {baseline}: {len(report.findings)} findings", err=True
-                )
-            new = triage.new_since(report.findings, triage.read_baseline(str(baseline)), base)
-            report = replace(report, findings=tuple(new))
-        threshold = Severity(fail_on.value) if fail_on else (cfg.fail_on or Severity.ERROR)
-        return report, threshold
-
-    report, threshold = guarded(work, debug)
-    emit(report, fmt, output)
-    raise typer.Exit(exit_status(report, threshold))
-
-
-@app.command("rules")
-def list_rules() -> None:
-    """List every rule: ID, name, default severity and what it flags.
-
-    Examples:
-
-      dockernet rules
-
-      dockernet rules | grep error
-    """
-    from dockernet.rules import RULES
-    from dockernet.rules.docs import summary
-
-    for rule_id, module in RULES.items():
-        meta = module.META
-        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {summary(module)}")
-
-
-@app.command()
-def explain(
-    rule: Annotated[str, typer.Argument(help="Rule ID or name, e.g. DN103 or no-shared-network.")],
-) -> None:
-    """Print a rule's documentation: what it does, why it breaks, an example and the fix.
-
-    Examples:
-
-      dockernet explain DN103
-
-      dockernet explain no-shared-network
-    """
-    from dockernet.rules import get
-    from dockernet.rules.docs import page
-
-    module = guarded(lambda: get(rule), debug=False)
-    typer.echo(page(module), nl=False)
-
-
-def _fail(e: DockernetError) -> typer.Exit:
-    """Print the error as one line; the Exit to raise."""
-    from dockernet.output.common import relpath
-
-    if isinstance(e, InputError):
-        where = relpath(e.file) + (f":{e.line}" if e.line else "")
-        typer.echo(f"{where}: error: {e.message}", err=True)
-    else:
-        typer.echo(f"dockernet: error: {e}", err=True)
-    return typer.Exit(e.exit_status)
-
-
-def _register_commands() -> None:
-    """Commands that live in their own modules (one line each)."""
-    __import__("dockernet.cli.scan", fromlist=["register"]).register(app)
-    __import__("dockernet.cli.graph", fromlist=["register"]).register(app)
+# The commands, in the order `dockernet --help` lists them.
+app.command("check")(check.check)
+app.command("rules")(rules.list_rules)
+app.command("explain")(rules.explain)
+app.command("scan")(scan.scan)
+app.command("graph")(graph.graph)
 
 
 def main() -> None:
@@ -352,7 +65,6 @@ def main() -> None:
     # One short run over inputs whose size is capped (20 MB per file, node budgets): the cyclic garbage
     # collector only costs time here, a third of a 1,000-service check (docs/performance.md).
     gc.disable()
-    _register_commands()
     app()
 
 

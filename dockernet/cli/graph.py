@@ -1,73 +1,40 @@
 """``dockernet graph``: draw the topology, with every proxy route coloured by what the rules found.
-Registered by :func:`register`.
 
-The command only wires stages together: the same sources and analysis as ``check`` (or, with ``--engine``,
-as ``scan``), then :mod:`dockernet.render` draws the scene in the format the output file's extension names,
-and this module writes it.
+The same sources and analysis as ``check`` (or, with ``--engine``, as ``scan``); :mod:`dockernet.render`
+draws it in the format the output file's extension names, and this module writes it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from dockernet.cli import (
+from dockernet.cli.common import guarded, write
+from dockernet.cli.options import (
     ArgDirs,
     OptConfig,
     OptDebug,
+    OptEngineHost,
     OptEnvFile,
     OptFile,
     OptNginx,
     OptProfile,
     OptProjectName,
-    guarded,
-    load_compose,
-    load_config,
 )
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
 
 if TYPE_CHECKING:
-    from dockernet.pipeline import Analysis
-    from dockernet.pipeline.config import Config
     from dockernet.render import Drawing
-
-
-def live_analysis(cfg: Config, host: str | None = None) -> Analysis:
-    """What ``dockernet scan`` analyses: every container of the engine, configs read out of the proxies."""
-    from dockernet.cli.scan import scan_engine
-    from dockernet.sources.engine.snapshot import Scope
-
-    return scan_engine(Scope(), cfg, host, environ=dict(os.environ), log_lines=0).analysis
-
-
-def draw(
-    analysis: Analysis,
-    fmt: str,
-    layout: Layout = Layout.AUTO,
-    networks: tuple[str, ...] = (),
-    services: tuple[str, ...] = (),
-    ports: bool = True,
-    hide_ok: bool = False,
-    base: str | None = None,
-) -> Drawing:
-    """The diagram of an analysis (``scan --png`` can call this too)."""
-    from dockernet import render
-    from dockernet.render.scene import Options, build
-
-    opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
-    scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
-    return render.draw(scene, fmt, layout)
 
 
 def graph(
     dirs: ArgDirs = None,
     output: Annotated[
-        Optional[Path],  # noqa: UP045
+        Optional[Path],
         typer.Option(
             "-o",
             "--output",
@@ -76,7 +43,7 @@ def graph(
         ),
     ] = None,
     fmt: Annotated[
-        Optional[str],  # noqa: UP045
+        Optional[str],
         typer.Option(
             "--format",
             metavar="FORMAT",
@@ -89,7 +56,7 @@ def graph(
     profile: OptProfile = None,
     nginx: OptNginx = None,
     network: Annotated[
-        Optional[list[str]],  # noqa: UP045
+        Optional[list[str]],
         typer.Option(
             "--network",
             metavar="NAME",
@@ -97,7 +64,7 @@ def graph(
         ),
     ] = None,
     service: Annotated[
-        Optional[list[str]],  # noqa: UP045
+        Optional[list[str]],
         typer.Option(
             "--service", metavar="NAME", help="Only this service and what it connects to (repeatable)."
         ),
@@ -117,10 +84,7 @@ def graph(
     engine: Annotated[
         bool, typer.Option("--engine", help="Draw what runs on the Docker engine (read-only), like scan.")
     ] = False,
-    host: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("-H", "--host", metavar="HOST", help="Engine for --engine (default: DOCKER_HOST)."),
-    ] = None,
+    host: OptEngineHost = None,
     config_file: OptConfig = None,
     debug: OptDebug = False,
 ) -> None:
@@ -138,20 +102,27 @@ def graph(
       dockernet graph --engine -o live.html           # what runs now, with the findings beside it
     """
     from dockernet import pipeline, render
+    from dockernet.pipeline.config import for_run
 
     def work() -> Drawing:
         chosen = fmt.lower().lstrip(".") if fmt else (render.format_for(str(output)) if output else "dot")
         if chosen not in render.FORMATS:
             raise UsageError(f"--format {fmt}: use one of {', '.join(render.FORMATS)}")
-        cfg, _ = load_config(config_file, None, None)
+        cfg = for_run(Path.cwd(), config_file)
         if engine or host:
             if dirs or file:
                 raise UsageError("--engine draws what runs on the engine: leave out directories and -f")
-            analysis = live_analysis(cfg, host)
+            from dockernet.pipeline.scan import live_analysis
+
+            analysis = live_analysis(cfg, host, environ=dict(os.environ))
         else:
-            topology = load_compose(dirs, file, project_name, env_file, profile, nginx)
-            analysis = pipeline.analyse(topology, cfg)
-        return draw(
+            from dockernet.pipeline.requests import ComposeRequest
+
+            request = ComposeRequest.of(
+                dirs or (), file or (), project_name, env_file or (), profile or (), os.environ, nginx or ()
+            )
+            analysis = pipeline.analyse(pipeline.load_static(request), cfg)
+        return render.draw_analysis(
             analysis,
             chosen,
             layout,
@@ -166,17 +137,4 @@ def graph(
     drawing = guarded(work, debug)
     for note in drawing.notes:
         typer.echo(f"dockernet: note: {note}", err=True)
-    if output is None:
-        sys.stdout.buffer.write(drawing.data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(drawing.data)
-    except OSError as e:
-        typer.echo(f"dockernet: error: cannot write {output}: {e.strerror}", err=True)
-        raise typer.Exit(UsageError.exit_status) from None
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``graph`` command to the CLI."""
-    app.command("graph")(graph)
+    write(output, drawing.data)

@@ -1,4 +1,4 @@
-"""Findings: what a rule reports. Outputs are pure functions of these."""
+"""Findings: what a rule reports, and the report of a run. Outputs are pure functions of these."""
 
 from __future__ import annotations
 
@@ -62,3 +62,17 @@ class Finding:
     def sort_key(self) -> tuple[str, int, str, str]:
         """Deterministic order: file, line, rule, message."""
         return (self.loc.file, self.loc.line, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The findings of one run, plus what was checked, for summaries."""
+
+    findings: tuple[Finding, ...]
+    projects: int = 0
+    proxies: int = 0
+    routes: int = 0
+    partial: tuple[str, ...] = ()
+    """Why the result is incomplete, if it is."""
+    files: tuple[str, ...] = ()
+    """Every file that was read."""

@@ -1,42 +1,14 @@
-"""What several formats share: relative paths, counts."""
+"""What several formats share: counts, plurals, how a file inside a container is named."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 
 from dockernet.model.findings import Finding, Severity
 
-
-@dataclass(frozen=True)
-class Report:
-    """The findings of one run, plus what was checked, for summaries."""
-
-    findings: tuple[Finding, ...]
-    projects: int = 0
-    proxies: int = 0
-    routes: int = 0
-    partial: tuple[str, ...] = ()
-    """Why the result is incomplete, if it is."""
-    files: tuple[str, ...] = ()
-    """Every file that was read."""
-
-
-def relpath(path: str, base: str | None = None) -> str:
-    """A path relative to the working directory when it is below it; other paths stay as they are."""
-    if not path or not os.path.isabs(path):
-        return path
-    return _relpath(path, base or os.getcwd())
-
-
-@lru_cache(maxsize=4096)
-def _relpath(path: str, base: str) -> str:
-    # Cached: a report names the same few files thousands of times.
-    rel = os.path.relpath(path, base)
-    return path if rel.startswith("..") else rel
+ContainerFiles = Mapping[str, frozenset[str]]
+"""The config files a scan read out of each container, by container name."""
 
 
 def counts(findings: Sequence[Finding]) -> dict[str, int]:
@@ -48,3 +20,18 @@ def counts(findings: Sequence[Finding]) -> dict[str, int]:
 def plural(n: int, word: str) -> str:
     """``1 error``, ``2 errors``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def display_file(f: Finding, container_files: ContainerFiles) -> str:
+    """The file a finding names, as text and GitHub annotations write it: ``container:/path`` for a file read
+    out of the finding's container (a bare ``/etc/nginx/...`` would name this machine's file). JSON keeps
+    ``file`` and ``container`` apart."""
+    if f.container and f.loc.file in container_files.get(f.container, frozenset()):
+        return f"{f.container}:{f.loc.file}"
+    return f.loc.file
+
+
+def display_order(findings: Iterable[Finding], container_files: ContainerFiles) -> list[tuple[str, Finding]]:
+    """Each finding with its :func:`display_file`, sorted like :attr:`Finding.sort_key` on that name."""
+    shown = [(display_file(f, container_files), f) for f in findings]
+    return sorted(shown, key=lambda p: (p[0], p[1].loc.line, p[1].rule, p[1].message))

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from dockernet.output.common import Report, relpath
+from dockernet.model.findings import Report
+from dockernet.model.loc import relpath
+from dockernet.output.common import ContainerFiles, display_order
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -16,11 +18,12 @@ def _escape_prop(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report) -> str:
-    """``::error file=F,line=L,title=DN101 loopback-upstream::message`` lines."""
+def render(report: Report, container_files: ContainerFiles | None = None) -> str:
+    """``::error file=F,line=L,title=DN101 loopback-upstream::message`` lines; files read out of a container
+    (``container_files``, by container name) are written ``container:/path``."""
     lines = []
-    for f in sorted(report.findings, key=lambda f: f.sort_key):
-        props = [f"file={_escape_prop(relpath(f.loc.file))}"]
+    for file, f in display_order(report.findings, container_files or {}):
+        props = [f"file={_escape_prop(relpath(file))}"]
         if f.loc.line:
             props.append(f"line={f.loc.line}")
         props.append(f"title={_escape_prop(f'{f.rule} {f.name}')}")

@@ -1,12 +1,17 @@
-"""The JSON contract (docs/json.md): ``{"version": 1, "findings": [...], "summary": {...}}``."""
+"""The JSON contract (docs/json.md): ``{"version": 1, "findings": [...], "summary": {...}}``, and for a scan
+the error-log diagnosis as ``"log": [...]``."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report, counts, relpath
+from dockernet.model.findings import Finding, Report
+from dockernet.model.loc import relpath
+from dockernet.model.logs import ProxyLog
+from dockernet.output.common import counts
+from dockernet.output.logs import log_dicts
 
 VERSION = 1
 
@@ -32,8 +37,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def render(report: Report) -> str:
-    """The JSON report, keys in a stable order."""
+def render(report: Report, logs: Sequence[ProxyLog] | None = None) -> str:
+    """The JSON report, keys in a stable order; with ``logs`` (a scan's), a ``"log"`` array after
+    ``"summary"`` (docs/json.md), one proxy per line."""
     c = counts(report.findings)
     summary = {
         "errors": c["error"],
@@ -50,4 +56,9 @@ def render(report: Report) -> str:
         json.dumps(finding_dict(f)) for f in sorted(report.findings, key=lambda f: f.sort_key)
     )
     body = f"\n    {findings}\n  " if findings else ""
-    return f'{{\n  "version": {VERSION},\n  "findings": [{body}],\n  "summary": {json.dumps(summary)}\n}}\n'
+    head = f'{{\n  "version": {VERSION},\n  "findings": [{body}],\n  "summary": {json.dumps(summary)}'
+    if logs is None:
+        return head + "\n}\n"
+    entries = ",\n    ".join(json.dumps(entry) for entry in log_dicts(logs))
+    array = f"[\n    {entries}\n  ]" if entries else "[]"
+    return f'{head},\n  "log": {array}\n}}\n'

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report, relpath
+from dockernet.model.findings import Finding, Report
+from dockernet.model.loc import relpath
 from dockernet.rules import RULES
 
 

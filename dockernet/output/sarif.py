@@ -9,8 +9,8 @@ from typing import Any
 
 from dockernet import __version__
 from dockernet.model import Loc
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report, relpath
+from dockernet.model.findings import Finding, Report
+from dockernet.model.loc import relpath
 from dockernet.rules import RULES
 from dockernet.rules.docs import page, summary
 

@@ -3,26 +3,36 @@ one-line summary. Colour only when asked (the CLI decides: a terminal and no NO_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
 
-from dockernet.model.findings import Severity
-from dockernet.output.common import Report, counts, plural, relpath
+from dockernet.model.findings import Report, Severity
+from dockernet.model.loc import relpath
+from dockernet.model.logs import ProxyLog
+from dockernet.output.common import ContainerFiles, counts, display_order, plural
+from dockernet.output.logs import render_text
 
 _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
 
-def render(report: Report, colour: bool = False) -> str:
-    """The text report."""
+def render(
+    report: Report,
+    colour: bool = False,
+    logs: Sequence[ProxyLog] | None = None,
+    container_files: ContainerFiles | None = None,
+) -> str:
+    """The text report; with ``logs`` (a scan's), the error-log diagnosis after it. Files read out of a
+    container (``container_files``, by container name) are written ``container:/path``."""
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
     lines: list[str] = []
-    ordered = sorted(report.findings, key=lambda f: f.sort_key)
-    for _file, group in groupby(ordered, key=lambda f: f.loc.file):
-        for f in group:
-            where = relpath(f.loc.file) + (f":{f.loc.line}" if f.loc.line else "")
+    ordered = display_order(report.findings, container_files or {})
+    for _file, group in groupby(ordered, key=lambda p: p[0]):
+        for file, f in group:
+            where = relpath(file) + (f":{f.loc.line}" if f.loc.line else "")
             sev = paint(f.severity.value, _COLOURS[f.severity])
             lines.append(f"{paint(where, _BOLD)}: {sev} {f.rule} {f.message}")
             lines.append(paint(f"    hint: {f.hint}", _DIM))
@@ -38,4 +48,4 @@ def render(report: Report, colour: bool = False) -> str:
     lines.append(f"{summary} ({checked})")
     for reason in report.partial:
         lines.append(paint(f"partial result: {reason}", _COLOURS[Severity.WARNING]))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + (render_text(logs) if logs is not None else "")

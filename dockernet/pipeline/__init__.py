@@ -1,22 +1,27 @@
 """The run, stage by stage: sources -> model -> graph -> resolution -> rules -> findings.
 
-Each stage only reads what the previous one produced; the CLI calls these functions and the outputs.
+Each stage only reads what the previous one produced; the CLI calls these functions and the outputs. What
+the commands share lives here: loading compose input (:mod:`.requests`), analysing, the exit threshold and
+status. :mod:`.scan` is the live pipeline (``scan``, ``check --engine``, ``graph --engine``),
+:mod:`.logdiag` explains the proxies' error logs, :mod:`.triage` and :mod:`.baseline` decide what is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dockernet import rules
 from dockernet.analysis import graph, resolve
+from dockernet.errors import ExitStatus
 from dockernet.model import AnyProxy, ImageFacts, Proxy, Topology
-from dockernet.model.findings import Finding
-from dockernet.output.common import Report
+from dockernet.model.findings import Finding, Report, Severity
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
+from dockernet.pipeline.requests import ComposeRequest
 from dockernet.rules.base import Context
-from dockernet.sources.suppressions import Suppression, scan
+from dockernet.sources.suppressions import Suppression
+from dockernet.sources.suppressions import scan as scan_comments  # `scan` is the submodule .scan
 
 
 @dataclass(frozen=True)
@@ -51,35 +56,27 @@ def source_files(topology: Topology) -> tuple[str, ...]:
 
 def suppressions(topology: Topology) -> tuple[Suppression, ...]:
     """The inline suppression comments of every file read."""
-    return scan(source_files(topology))
+    return scan_comments(source_files(topology))
 
 
-def load_static(
-    dirs: Sequence[str],
-    files: Sequence[str],
-    project_name: str | None,
-    env_files: Sequence[str],
-    profiles: Sequence[str],
-    environ: Mapping[str, str],
-    nginx_overrides: Mapping[str, str],
-) -> Topology:
+def load_static(request: ComposeRequest) -> Topology:
     """Compose projects and the nginx configs their services mount, as one model."""
     from dockernet.sources import compose, proxies
 
     projects = compose.load_projects(
-        dirs=dirs,
-        files=files,
-        project_name=project_name,
-        env_files=env_files,
-        profiles=profiles,
-        environ=environ,
+        dirs=request.dirs,
+        files=request.files,
+        project_name=request.project_name,
+        env_files=request.env_files,
+        profiles=request.profiles,
+        environ=request.environ,
     )
     images: list[ImageFacts] = []
     configs: list[AnyProxy] = []
     for project in projects:
         facts = proxies.read_images(project)
         images.extend(facts)
-        configs.extend(proxies.find(project, {f.service: f for f in facts}, nginx_overrides))
+        configs.extend(proxies.find(project, {f.service: f for f in facts}, request.nginx_overrides))
     return Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
 
 
@@ -101,3 +98,15 @@ def analyse(
             found.append(f)
     kept = triage.apply(found, config, suppressions(topology) if inline is None else inline)
     return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
+
+
+def fail_threshold(fail_on: str | None, config: Config) -> Severity:
+    """The lowest severity that fails a run: ``--fail-on``, else the configuration's ``fail-on``, else
+    error."""
+    return Severity(fail_on) if fail_on else (config.fail_on or Severity.ERROR)
+
+
+def exit_status(findings: Iterable[Finding], threshold: Severity) -> ExitStatus:
+    """1 (findings) when a finding is at least ``threshold`` (:func:`fail_threshold`), else 0."""
+    failing = any(f.severity.rank >= threshold.rank for f in findings)
+    return ExitStatus.FINDINGS if failing else ExitStatus.OK

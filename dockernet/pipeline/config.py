@@ -20,8 +20,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +146,17 @@ def load(cwd: Path, explicit: Path | None = None) -> Config:
         return Config()
     path, section = found
     return parse(section, str(path), str(path.parent))
+
+
+def for_run(
+    cwd: Path, explicit: Path | None = None, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> Config:
+    """The configuration file's settings (:func:`load`) with ``--select`` and ``--ignore`` (each value a
+    comma-separated list) applied on top."""
+    cfg = load(cwd, explicit)
+    selected = cfg.selected
+    if select:
+        selected = resolve_codes([c for v in select for c in v.split(",") if c], "--select")
+    if ignore:
+        selected = selected - resolve_codes([c for v in ignore for c in v.split(",") if c], "--ignore")
+    return replace(cfg, selected=selected)

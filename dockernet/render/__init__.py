@@ -1,9 +1,10 @@
 """Diagrams of the topology: ``dockernet graph``.
 
-One run's graph, resolutions and findings become a :class:`~dockernet.render.scene.Scene` (what to show),
-which each format draws: :mod:`.dot` (Graphviz DOT, and through Graphviz PNG/SVG/PDF), :mod:`.mermaid`,
-:mod:`.json` (networkx node-link) and :mod:`.html` (the SVG beside the findings). :mod:`.layout` decides how
-networks are drawn. Every function here returns the drawing; only the CLI writes files.
+One run's graph, resolutions and findings (:func:`draw_analysis`) become a
+:class:`~dockernet.render.scene.Scene` (what to show), which each format draws (:func:`draw`): :mod:`.dot`
+(Graphviz DOT, and through Graphviz PNG/SVG/PDF), :mod:`.mermaid`, :mod:`.json` (networkx node-link) and
+:mod:`.html` (the SVG beside the findings). :mod:`.layout` decides how networks are drawn. Every function
+here returns the drawing; only the CLI writes files.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ EXTENSIONS = {
 FORMATS = ("png", "svg", "pdf", "dot", "mmd", "json", "html")
 NEEDS_GRAPHVIZ = frozenset({"png", "svg", "pdf"})
 
-if TYPE_CHECKING:
-    from dockernet.render.scene import Scene  # only annotations: keeps `import dockernet.cli` light
+if TYPE_CHECKING:  # only annotations: keeps `import dockernet.cli` light
+    from dockernet.pipeline import Analysis
+    from dockernet.render.scene import Scene
 
 
 def format_for(path: str) -> str:
@@ -89,3 +91,22 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
         svg = image.render(dot.render(scene, chosen), "svg", engine).decode()
         return Drawing(html.render(scene, svg).encode(), chosen)
     raise UsageError(f"unknown diagram format {fmt}; use one of {', '.join(FORMATS)}")
+
+
+def draw_analysis(
+    analysis: Analysis,
+    fmt: str,
+    layout: Layout = Layout.AUTO,
+    networks: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    ports: bool = True,
+    hide_ok: bool = False,
+    base: str | None = None,
+) -> Drawing:
+    """The diagram of an analysis (``graph``, ``scan --png``): its scene, narrowed to ``networks`` and
+    ``services`` when given, drawn by :func:`draw`."""
+    from dockernet.render.scene import Options, build
+
+    opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
+    scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
+    return draw(scene, fmt, layout)

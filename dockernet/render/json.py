@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from dockernet.output.common import relpath
+from dockernet.model.loc import relpath
 from dockernet.render.layout import Layout
 from dockernet.render.scene import Scene
 

@@ -33,7 +33,7 @@ from dockernet.analysis.resolve import Kind, Resolution, Resolved, gateways
 from dockernet.errors import UsageError
 from dockernet.model import AnyProxy, Network, NetworkMode, PortMapping, Proxy, Service
 from dockernet.model.findings import Finding, Severity
-from dockernet.output.common import relpath
+from dockernet.model.loc import relpath
 
 MAX_NETWORK_LINES = 6
 """A service on more networks than this lists the first ones and ``+ N more``."""

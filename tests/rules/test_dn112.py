@@ -26,6 +26,7 @@ from pathlib import Path
 
 from dockernet import pipeline
 from dockernet.model.findings import Finding
+from dockernet.pipeline.requests import ComposeRequest
 
 
 def dn112(tmp_path: Path, compose: str, *more: str) -> list[Finding]:
@@ -36,9 +37,7 @@ def dn112(tmp_path: Path, compose: str, *more: str) -> list[Finding]:
         d.mkdir()
         (d / "compose.yaml").write_text(textwrap.dedent(text).lstrip("\n"))
         dirs.append(str(d))
-    topology = pipeline.load_static(
-        dirs=dirs, files=[], project_name=None, env_files=[], profiles=[], environ={}, nginx_overrides={}
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=tuple(dirs)))
     return [f for f in pipeline.analyse(topology).findings if f.rule == "DN112"]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dockernet import pipeline
 from dockernet.model.findings import Finding
+from dockernet.pipeline.requests import ComposeRequest
 
 APP = """
   app:
@@ -52,15 +53,7 @@ def conf(resolver: str | None, value: str = "app:3000", listen: str = "80") -> s
 def findings(tmp_path: Path, compose: str, nginx_conf: str) -> list[Finding]:
     (tmp_path / "compose.yaml").write_text(textwrap.dedent(compose).lstrip("\n"))
     (tmp_path / "nginx.conf").write_text(nginx_conf)
-    topology = pipeline.load_static(
-        dirs=[str(tmp_path)],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
     return list(pipeline.analyse(topology).findings)
 
 

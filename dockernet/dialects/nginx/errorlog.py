@@ -198,10 +198,22 @@ class Pattern:
     """dockernet rules that describe the usual mistakes behind it, most likely first."""
     startup: bool = False
     """True when the line means nginx refused to start (or to reload)."""
+    short: str = ""
+    """One short line for people, with the message's named parts as ``{name}``, ``{path}``,
+    ``{resolver}``: ``host not found in upstream "{name}"``."""
+
+    def short_message(self, details: tuple[tuple[str, str], ...]) -> str:
+        """The short line with the parts of one log line filled in (``?`` for a part it lacks)."""
+        values = dict(details)
+        try:
+            return self.short.format(**{k: values.get(k, "?") for k in ("name", "path", "resolver")})
+        except (KeyError, IndexError, ValueError):
+            return self.short
 
 
 def _p(
     code: str,
+    short: str,
     regex: str,
     status: int | None,
     meaning: str,
@@ -209,7 +221,7 @@ def _p(
     *,
     startup: bool = False,
 ) -> Pattern:
-    return Pattern(code, re.compile(regex), status, meaning, rules, startup)
+    return Pattern(code, re.compile(regex), status, meaning, rules, startup, short)
 
 
 _UPSTREAM_READ = r"(?:reading response header from upstream|reading upstream|sending request to upstream)"
@@ -219,6 +231,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # asynchronous connect's SO_ERROR, "while connecting to upstream".
     _p(
         "connect-refused",
+        "connect() refused",
         r"^connect\(\) failed \(111: [^)]*\) while connecting to upstream$",
         502,
         "The address answered with a TCP reset: nothing listens on that port there. In Docker: the "
@@ -229,6 +242,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-route",
+        "connect() failed: no route to host",
         r"^connect\(\) failed \(113: (?:No route to host|Host is unreachable)\) "
         r"while connecting to upstream$",
         502,
@@ -238,6 +252,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "network-unreachable",
+        "connect() failed: network unreachable",
         r"^connect\(\) failed \(101: Network (?:is )?unreachable\) while connecting to upstream$",
         502,
         "The proxy's container has no route to that address at all: an IPv6 address without an IPv6 "
@@ -246,6 +261,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "connect-timeout",
+        "connect() timed out",
         r"^upstream timed out \(110: (?:Connection|Operation) timed out\) while connecting to upstream$",
         504,
         "The TCP handshake got no answer within proxy_connect_timeout: packets are dropped on the way "
@@ -254,6 +270,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "read-timeout",
+        "upstream timed out reading the response",
         r"^upstream timed out \(110: (?:Connection|Operation) timed out\) while " + _UPSTREAM_READ + "$",
         504,
         "The upstream accepted the connection but did not answer within proxy_read_timeout (or did not "
@@ -262,6 +279,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-live-upstreams",
+        "no live upstreams",
         r"^no live upstreams while connecting to upstream$",
         502,
         "Every server of the upstream group is marked failed (max_fails within fail_timeout), so nginx did "
@@ -269,6 +287,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "server-disabled",
+        "upstream server temporarily disabled",
         r"^upstream server temporarily disabled while (?:connecting to upstream|"
         r"reading response header from upstream|reading upstream|sending request to upstream)$",
         None,
@@ -277,6 +296,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---- nginx's own resolver (variables in *_pass, "server ... resolve"): ngx_resolver.c.
     _p(
         "resolve-not-found",
+        "{name} could not be resolved (host not found)",
         r"^(?P<name>\S+) could not be resolved \(3: Host not found\)$",
         502,
         "nginx's resolver asked its DNS server per request and the name does not exist there: a resolver "
@@ -286,6 +306,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "resolve-timeout",
+        "{name} could not be resolved (timed out)",
         r"^(?P<name>\S+) could not be resolved \(110: Operation timed out\)$",
         502,
         "nginx's resolver got no DNS answer within resolver_timeout: 127.0.0.11 in a container that has "
@@ -294,6 +315,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "resolve-failed",
+        "{name} could not be resolved",
         r"^(?P<name>\S+) could not be resolved \((?P<rcode>\d+): (?P<why>[^)]*)\)$",
         502,
         "nginx's resolver got an error answer (server failure, refused, format error) for the name.",
@@ -301,6 +323,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "resolver-unreachable",
+        "resolver {resolver} unreachable",
         r"^(?:send|recv|sendmsg|recvmsg)\(\) failed \((?P<errno>\d+): [^)]*\) while resolving, "
         r"resolver: (?P<resolver>\S+)$",
         None,
@@ -309,6 +332,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-resolver",
+        "no resolver defined to resolve {name}",
         r"^no resolver defined to resolve (?P<name>\S+)$",
         502,
         "The *_pass address contains a variable whose value names no upstream group, so nginx must look it "
@@ -318,6 +342,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---- configuration time: nginx refuses to start.
     _p(
         "host-not-found",
+        'host not found in upstream "{name}"',
         r'^host not found in upstream "(?P<name>[^"]+)"$',
         None,
         "nginx resolves static upstream names once, while loading its configuration, with the system "
@@ -329,6 +354,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-port-startup",
+        'no port in upstream "{name}"',
         r'^no port in upstream "(?P<name>[^"]+)"$',
         None,
         "A fastcgi_pass/uwsgi_pass/scgi_pass address has no port and names no upstream group; nginx "
@@ -337,6 +363,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "config-error",
+        "configuration error",
         r"^(?:invalid URL prefix|invalid port in upstream|upstream \S+ may not have port|invalid parameter|"
         r"unknown directive|unexpected|directive \S+ is not terminated|duplicate|invalid number of arguments|"
         r'"\S+" directive is not allowed here|"\S+" cannot have URI part|open\(\) "[^"]*" failed|'
@@ -348,6 +375,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---- unix sockets: ngx_event_connect_peer() logs these at [crit].
     _p(
         "unix-missing",
+        "connect() to unix:{path}: no such file",
         r"^connect\(\) to unix:(?P<path>\S+?) failed \(2: [^)]*\) while connecting to upstream$",
         502,
         "The socket file does not exist in the proxy's filesystem: its directory is not a volume shared "
@@ -356,6 +384,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "unix-permission",
+        "connect() to unix:{path}: permission denied",
         r"^connect\(\) to unix:(?P<path>\S+?) failed \(13: [^)]*\) while connecting to upstream$",
         502,
         "The socket exists but nginx's worker user (`user`, nginx = uid 101 in the images) may not write "
@@ -363,6 +392,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "unix-refused",
+        "connect() to unix:{path} refused",
         r"^connect\(\) to unix:(?P<path>\S+?) failed \(111: [^)]*\) while connecting to upstream$",
         502,
         "The socket file exists but nobody listens on it: a stale socket left by an app that stopped.",
@@ -370,6 +400,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "unix-busy",
+        "connect() to unix:{path}: backlog full",
         r"^connect\(\) to unix:(?P<path>\S+?) failed \(11: [^)]*\) while connecting to upstream$",
         502,
         "The app's listen backlog on the socket is full: the app is overloaded.",
@@ -377,6 +408,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # ---- the upstream answered, but not with a usable response.
     _p(
         "premature-close",
+        "upstream prematurely closed connection",
         r"^upstream prematurely closed connection while (?:reading response header from upstream|"
         r"reading upstream)$",
         502,
@@ -385,6 +417,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "fastcgi-closed",
+        "upstream prematurely closed FastCGI stdout",
         r"^upstream prematurely closed FastCGI (?:stdout|request) while reading response header from "
         r"upstream$",
         502,
@@ -392,6 +425,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "reset-by-peer",
+        "connection reset by upstream",
         r"^(?:recv|readv|writev|send|sendfile|SSL_read|SSL_write)\(\) failed \(104: [^)]*\) while "
         + _UPSTREAM_READ
         + "$",
@@ -401,12 +435,14 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-valid-header",
+        "upstream sent no valid HTTP header",
         r"^upstream sent no valid HTTP/1\.0 header while reading response header from upstream$",
         502,
         "The upstream's reply is not HTTP: proxy_pass to a FastCGI, uwsgi, database or SSH port.",
     ),
     _p(
         "fastcgi-version",
+        "upstream sent an unsupported FastCGI version",
         r"^upstream sent unsupported FastCGI protocol version: (?P<version>\d+) while reading response "
         r"header from upstream$",
         502,
@@ -414,12 +450,14 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "too-big-header",
+        "upstream sent too big header",
         r"^upstream sent too big header while reading response header from upstream$",
         502,
         "The upstream's response headers exceed proxy_buffer_size (large cookies or tokens).",
     ),
     _p(
         "ssl-wrong-version",
+        "TLS handshake to a plain-HTTP upstream",
         r"^SSL_do_handshake\(\) failed \(SSL: error:[0-9A-Fa-f]+:SSL routines:[^)]*wrong version "
         r"number[^)]*\) while SSL handshaking to upstream$",
         502,
@@ -427,6 +465,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "http2-mismatch",
+        "upstream does not speak HTTP/2",
         r"^upstream sent (?:too large http2 frame: \d+|invalid http2 [^,]*|frame for unknown stream \d+)"
         r"(?: while reading response header from upstream)?$",
         502,
@@ -434,12 +473,14 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "no-port",
+        'no port in upstream "{name}"',
         r'^no port in upstream "(?P<name>[^"]+)"$',
         502,
         "The value of a variable in fastcgi_pass/uwsgi_pass has no port and names no upstream group.",
     ),
     _p(
         "client-closed",
+        "client closed the connection before the upstream answered",
         r"^(?:epoll_wait\(\) reported that )?client prematurely closed connection"
         r"(?:, so upstream connection is closed too)?(?: while .*)?$",
         499,
@@ -827,3 +868,12 @@ def explain(
         if event is not None:
             out.append(event)
     return tuple(out)
+
+
+_BY_CODE = {p.code: p for p in PATTERNS}
+
+
+def short_message(code: str, details: tuple[tuple[str, str], ...]) -> str:
+    """``connect() refused``, ``host not found in upstream "app"``; the code itself for unknown codes."""
+    pattern = _BY_CODE.get(code)
+    return pattern.short_message(details) if pattern else code.replace("-", " ")

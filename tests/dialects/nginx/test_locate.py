@@ -105,6 +105,7 @@ def test_static_and_live_claim_the_same_way() -> None:
 
 def test_check_reads_the_file_that_nginx_c_names_in_a_shell_script(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dockernet import pipeline
+    from dockernet.pipeline.requests import ComposeRequest
     from dockernet.model import Proxy
 
     (tmp_path / "custom.conf").write_text(
@@ -119,15 +120,7 @@ def test_check_reads_the_file_that_nginx_c_names_in_a_shell_script(tmp_path) -> 
         "  app:\n"
         "    image: busybox\n"
     )
-    topology = pipeline.load_static(
-        dirs=[str(tmp_path)],
-        files=[],
-        project_name=None,
-        env_files=[],
-        profiles=[],
-        environ={},
-        nginx_overrides={},
-    )
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
     (proxy,) = topology.proxies
     assert isinstance(proxy, Proxy)
     assert proxy.entry == str(tmp_path / "custom.conf")

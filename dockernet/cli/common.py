@@ -1,0 +1,106 @@
+"""What the commands share besides their options: errors as one line, colour, writing a report or a
+drawing to a file or stdout."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
+
+from dockernet.cli.options import Format
+from dockernet.errors import DockernetError, ExitStatus, InputError, UsageError
+
+if TYPE_CHECKING:
+    from dockernet.model.findings import Report
+    from dockernet.model.logs import ProxyLog
+
+T = TypeVar("T")
+
+
+def colour(stream: object) -> bool:
+    """Whether to colour what goes to ``stream``: a terminal, and no ``NO_COLOR`` (https://no-color.org)."""
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def fail(e: DockernetError) -> typer.Exit:
+    """Print the error as one line; the Exit to raise."""
+    from dockernet.model.loc import relpath
+
+    if isinstance(e, InputError):
+        where = relpath(e.file) + (f":{e.line}" if e.line else "")
+        typer.echo(f"{where}: error: {e.message}", err=True)
+    else:
+        typer.echo(f"dockernet: error: {e}", err=True)
+    return typer.Exit(e.exit_status)
+
+
+def guarded(work: Callable[[], T], debug: bool) -> T:
+    """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug."""
+    try:
+        return work()
+    except DockernetError as e:
+        raise fail(e) from None
+    except Exception as e:
+        if debug:
+            raise
+        typer.echo(
+            f"dockernet: internal error: {type(e).__name__}: {e} (run with --debug for details)", err=True
+        )
+        raise typer.Exit(ExitStatus.INTERNAL) from None
+
+
+def write(output: Path | None, data: str | bytes) -> None:
+    """Write a report (text) or a drawing (bytes) to ``output``, or to stdout when it is None; a file that
+    cannot be written is one line and exit status 3."""
+    if output is None:
+        if isinstance(data, str):
+            sys.stdout.write(data)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return
+    try:
+        if isinstance(data, str):
+            output.write_text(data, encoding="utf-8")
+        else:
+            output.write_bytes(data)
+    except OSError as e:
+        raise fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
+
+
+def render(
+    report: Report,
+    fmt: Format,
+    colour: bool,
+    logs: Sequence[ProxyLog] | None = None,
+    container_files: Mapping[str, frozenset[str]] | None = None,
+) -> str:
+    """The report in the asked format; a scan's error-log diagnosis (``logs``) goes into text and JSON, the
+    names of files read out of containers into text and GitHub annotations."""
+    from dockernet.output import github, junit, sarif, text
+    from dockernet.output import json as json_out
+
+    if fmt is Format.json:
+        return json_out.render(report, logs)
+    if fmt is Format.sarif:
+        return sarif.render(report)
+    if fmt is Format.github:
+        return github.render(report, container_files)
+    if fmt is Format.junit:
+        return junit.render(report, files=report.files)
+    return text.render(report, colour=colour, logs=logs, container_files=container_files)
+
+
+def emit(
+    report: Report,
+    fmt: Format,
+    output: Path | None,
+    logs: Sequence[ProxyLog] | None = None,
+    container_files: Mapping[str, frozenset[str]] | None = None,
+) -> None:
+    """Write the report to ``output`` or stdout (in colour on a terminal)."""
+    write(output, render(report, fmt, output is None and colour(sys.stdout), logs, container_files))

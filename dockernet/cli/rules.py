@@ -1,0 +1,44 @@
+"""``dockernet rules`` and ``dockernet explain``: the rule catalogue and each rule's documentation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dockernet.cli.common import guarded
+
+
+def list_rules() -> None:
+    """List every rule: ID, name, default severity and what it flags.
+
+    Examples:
+
+      dockernet rules
+
+      dockernet rules | grep error
+    """
+    from dockernet.rules import RULES
+    from dockernet.rules.docs import summary
+
+    for rule_id, module in RULES.items():
+        meta = module.META
+        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {summary(module)}")
+
+
+def explain(
+    rule: Annotated[str, typer.Argument(help="Rule ID or name, e.g. DN103 or no-shared-network.")],
+) -> None:
+    """Print a rule's documentation: what it does, why it breaks, an example and the fix.
+
+    Examples:
+
+      dockernet explain DN103
+
+      dockernet explain no-shared-network
+    """
+    from dockernet.rules import get
+    from dockernet.rules.docs import page
+
+    module = guarded(lambda: get(rule), debug=False)
+    typer.echo(page(module), nl=False)
