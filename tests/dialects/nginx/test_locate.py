@@ -105,8 +105,8 @@ def test_static_and_live_claim_the_same_way() -> None:
 
 def test_check_reads_the_file_that_nginx_c_names_in_a_shell_script(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dockernet import pipeline
-    from dockernet.pipeline.requests import ComposeRequest
     from dockernet.model import Proxy
+    from dockernet.pipeline.requests import ComposeRequest
 
     (tmp_path / "custom.conf").write_text(
         "events {}\nhttp { server { listen 80; location / { proxy_pass http://app:3000; } } }\n"
