@@ -22,7 +22,7 @@ from dockernet.model.findings import Finding, Severity
 from dockernet.output import github as github_out
 from dockernet.output import json as json_out
 from dockernet.output import text as text_out
-from dockernet.pipeline.scan import inline_suppressions, live_findings, with_containers
+from dockernet.pipeline.scan import live_findings, with_containers
 from dockernet.sources import tartree
 from dockernet.sources.engine.api import STANDALONE
 from dockernet.sources.engine.build import Live, build
@@ -31,6 +31,7 @@ from dockernet.sources.engine.context import context_for
 from dockernet.sources.engine.procnet import MAX_PROC, _proc_by_archive, parse_proc_net_tcp
 from dockernet.sources.engine.proxies import load_config
 from dockernet.sources.engine.snapshot import Scope, Snapshot, select
+from dockernet.sources.suppressions import scan_contents
 
 DATA = Path(__file__).parent / "data" / "engine"
 BASIC = DATA / "basic-20.10.24.json"
@@ -265,7 +266,7 @@ def analysed(doc: dict[str, Any], conf: bytes = CONF, static: bool = False) -> l
         engine_networks=live.topology.engine_networks,
         host_gateway=live.topology.host_gateway,
     )
-    return list(pipeline.analyse(topology, inline=()).findings)
+    return list(pipeline.analyse(topology).findings)
 
 
 def rule_hits(findings: list[Finding], rule: str) -> list[tuple[int, str]]:
@@ -311,7 +312,7 @@ def static_project(network_name: str) -> Project:
 
 
 def dn113(topology: Topology) -> list[Finding]:
-    return [f for f in pipeline.analyse(topology, inline=()).findings if f.rule == "DN113"]
+    return [f for f in pipeline.analyse(topology).findings if f.rule == "DN113"]
 
 
 def test_dn113_fires_for_a_missing_external_network_with_check_engine() -> None:
@@ -382,7 +383,7 @@ def test_text_names_the_container_of_an_in_container_file() -> None:
 
 
 def test_inline_suppressions_come_from_the_container_files() -> None:
-    found = inline_suppressions([("/etc/nginx/conf.d/a.conf", b"x;\n# dockernet: ignore[DN110]\ny;\n")])
+    found = scan_contents([("/etc/nginx/conf.d/a.conf", b"x;\n# dockernet: ignore[DN110]\ny;\n")])
     assert [(s.loc.file, s.loc.line, s.codes, s.own_line) for s in found] == [
         ("/etc/nginx/conf.d/a.conf", 2, ("DN110",), True)
     ]

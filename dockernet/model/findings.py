@@ -76,3 +76,20 @@ class Report:
     """Why the result is incomplete, if it is."""
     files: tuple[str, ...] = ()
     """Every file that was read."""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One ``# dockernet: ignore[...]`` comment."""
+
+    loc: Loc
+    codes: tuple[str, ...]
+    """Rule IDs or names as written; empty for every rule."""
+    own_line: bool
+    """True when the comment is alone on its line (it then covers the next line)."""
+
+    def covers(self, loc: Loc) -> bool:
+        """True when the comment is on ``loc``'s line or alone on the line above it."""
+        if loc.file != self.loc.file:
+            return False
+        return loc.line == self.loc.line or (self.own_line and loc.line == self.loc.line + 1)

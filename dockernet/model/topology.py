@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockernet.model.docker import ImageFacts, Network, Project
+from dockernet.model.findings import Suppression
 from dockernet.model.proxy import AnyProxy
 
 
@@ -22,3 +23,5 @@ class Topology:
     """What ``host-gateway`` maps to (the default bridge gateway unless the daemon says otherwise)."""
     partial: tuple[str, ...] = ()
     """Reasons why the result is incomplete (live scans)."""
+    suppressions: tuple[Suppression, ...] = ()
+    """The ``# dockernet: ignore[...]`` comments of every file the sources read, collected once."""

@@ -8,8 +8,8 @@ status. :mod:`.scan` is the live pipeline (``scan``, ``check --engine``, ``graph
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from dockernet import rules
 from dockernet.analysis import graph, resolve
@@ -20,8 +20,6 @@ from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
 from dockernet.pipeline.requests import ComposeRequest
 from dockernet.rules.base import Context
-from dockernet.sources.suppressions import Suppression
-from dockernet.sources.suppressions import scan as scan_comments  # `scan` is the submodule .scan
 
 
 @dataclass(frozen=True)
@@ -54,14 +52,9 @@ def source_files(topology: Topology) -> tuple[str, ...]:
     return tuple(sorted(files))
 
 
-def suppressions(topology: Topology) -> tuple[Suppression, ...]:
-    """The inline suppression comments of every file read."""
-    return scan_comments(source_files(topology))
-
-
 def load_static(request: ComposeRequest) -> Topology:
     """Compose projects and the nginx configs their services mount, as one model."""
-    from dockernet.sources import compose, proxies
+    from dockernet.sources import compose, proxies, suppressions
 
     projects = compose.load_projects(
         dirs=request.dirs,
@@ -77,14 +70,13 @@ def load_static(request: ComposeRequest) -> Topology:
         facts = proxies.read_images(project)
         images.extend(facts)
         configs.extend(proxies.find(project, {f.service: f for f in facts}, request.nginx_overrides))
-    return Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
+    topology = Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
+    return replace(topology, suppressions=suppressions.scan(source_files(topology)))
 
 
-def analyse(
-    topology: Topology, config: Config | None = None, inline: Sequence[Suppression] | None = None
-) -> Analysis:
-    """Build the graph, resolve every upstream, run the rules and apply the user's configuration and
-    inline suppressions (read from the source files unless given)."""
+def analyse(topology: Topology, config: Config | None = None) -> Analysis:
+    """Build the graph, resolve every upstream, run the rules and apply the user's configuration and the
+    inline suppressions the sources collected."""
     config = config or Config()
     topo = graph.build(topology)
     resolved = resolve.resolve_all(topo)
@@ -96,7 +88,7 @@ def analyse(
         if key not in seen:
             seen.add(key)
             found.append(f)
-    kept = triage.apply(found, config, suppressions(topology) if inline is None else inline)
+    kept = triage.apply(found, config, topology.suppressions)
     return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
 
 

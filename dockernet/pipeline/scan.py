@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from dockernet.sources.engine.client import Engine, Progress
     from dockernet.sources.engine.proxies import ProxyRead
     from dockernet.sources.engine.snapshot import Scope, Snapshot
-    from dockernet.sources.suppressions import Suppression
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,7 @@ def scan_engine(
     finally:
         session.close()
     topology = procnet.with_listening(_with_proxies(live.topology, read), listening)
-    inline = inline_suppressions((p, d) for files in read.files.values() for p, d in files.items())
-    analysis = analyse(topology, cfg, inline=inline)
+    analysis = analyse(topology, cfg)
     # Every finding of the analysis names its container, for diagrams (graph --engine, scan --png); the
     # report keeps those about the scope.
     analysis = replace(analysis, findings=with_containers(analysis.findings, live))
@@ -85,14 +83,6 @@ def live_analysis(cfg: Config, host: str | None = None, environ: Mapping[str, st
     from dockernet.sources.engine.snapshot import Scope
 
     return scan_engine(Scope(), cfg, host, environ=environ, log_lines=0).analysis
-
-
-def inline_suppressions(files: Iterable[tuple[str, bytes]]) -> tuple[Suppression, ...]:
-    """The ``# dockernet: ignore[...]`` comments of config files read out of containers (the pipeline's
-    own scan reads files on this machine, where these paths name other files)."""
-    from dockernet.sources.suppressions import scan_contents
-
-    return scan_contents(files)
 
 
 def with_containers(findings: Iterable[Finding], live: Live) -> tuple[Finding, ...]:
@@ -147,6 +137,7 @@ def _with_proxies(topology: Topology, read: ProxyRead) -> Topology:
         topology,
         proxies=read.configs,
         partial=tuple(dict.fromkeys(topology.partial + read.partial)),
+        suppressions=read.suppressions,
     )
 
 

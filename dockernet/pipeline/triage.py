@@ -12,11 +12,9 @@ from dataclasses import replace
 
 from dockernet import rules
 from dockernet.errors import InputError, UsageError
-from dockernet.model.findings import Finding
+from dockernet.model.findings import Finding, Suppression
 from dockernet.pipeline.config import Config
 from dockernet.rules import dn300_unused_suppression
-from dockernet.rules.base import finding
-from dockernet.sources.suppressions import Suppression
 
 
 def _codes(s: Suppression) -> frozenset[str] | None:
@@ -46,13 +44,8 @@ def apply(
             used.update(hits)
             continue
         kept.append(f)
-    if dn300_unused_suppression.META.id in config.selected:
-        meta = dn300_unused_suppression.META
-        for s in suppressions:
-            if s not in used:
-                what = ", ".join(s.codes) if s.codes else "every rule"
-                note = finding(meta, f"suppression of {what} matches no finding", "remove the comment", s.loc)
-                if meta.id in config.severities:
-                    note = replace(note, severity=config.severities[meta.id])
-                kept.append(note)
+    dn300 = dn300_unused_suppression.META.id
+    if dn300 in config.selected:
+        for note in dn300_unused_suppression.unused(s for s in suppressions if s not in used):
+            kept.append(replace(note, severity=config.severities.get(dn300, note.severity)))
     return sorted(kept, key=lambda f: f.sort_key)

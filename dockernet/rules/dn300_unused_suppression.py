@@ -18,14 +18,22 @@ Remove the comment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from dockernet.model.findings import Finding, Severity
-from dockernet.rules.base import Context, Meta
+from dockernet.model.findings import Finding, Severity, Suppression
+from dockernet.rules.base import Context, Meta, finding
 
 META = Meta("DN300", "unused-suppression", Severity.NOTE)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    """Nothing here: the suppression stage of the pipeline reports unused comments under this rule."""
+    """Nothing while the other rules run: whether a comment is used is known only after them, so the
+    suppression stage of the pipeline calls :func:`unused` with the comments that matched nothing."""
     yield from ()
+
+
+def unused(suppressions: Iterable[Suppression]) -> Iterator[Finding]:
+    """One note per comment that suppressed no finding."""
+    for s in suppressions:
+        what = ", ".join(s.codes) if s.codes else "every rule"
+        yield finding(META, f"suppression of {what} matches no finding", "remove the comment", s.loc)

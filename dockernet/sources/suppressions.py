@@ -6,29 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dockernet.model import Loc
+from dockernet.model.findings import Suppression
 
 MARKER = re.compile(r"#\s*dockernet:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 MAX_SIZE = 20_000_000
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """One ``# dockernet: ignore[...]`` comment."""
-
-    loc: Loc
-    codes: tuple[str, ...]
-    """Rule IDs or names as written; empty for every rule."""
-    own_line: bool
-    """True when the comment is alone on its line (it then covers the next line)."""
-
-    def covers(self, loc: Loc) -> bool:
-        """True when the comment is on ``loc``'s line or alone on the line above it."""
-        if loc.file != self.loc.file:
-            return False
-        return loc.line == self.loc.line or (self.own_line and loc.line == self.loc.line + 1)
 
 
 def scan(files: Iterable[str]) -> tuple[Suppression, ...]:

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from dockernet.dialects.base import Dialect, Located
 from dockernet.errors import EngineError, InputError
 from dockernet.model import AnyProxy, Service, UnreadProxy
+from dockernet.model.findings import Suppression
 from dockernet.sources import tartree
 from dockernet.sources.engine.client import INSPECT_THREADS, Engine, Progress
+from dockernet.sources.suppressions import scan_contents
 
 if TYPE_CHECKING:
     # Only a type here: build imports snapshot, which imports this module's claimant.
@@ -42,8 +44,10 @@ class ProxyRead:
 
     configs: tuple[AnyProxy, ...]
     files: Mapping[tuple[str, str], Mapping[str, bytes]]
-    """(project, service) -> container path -> contents, for inline suppressions and messages."""
+    """(project, service) -> container path -> contents, for messages."""
     partial: tuple[str, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    """The ``# dockernet: ignore[...]`` comments of those files (paths inside the containers)."""
 
 
 def read_proxies(
@@ -83,7 +87,8 @@ def read_proxies(
     configs = tuple(cfg for cfg, _, _ in results)
     files = {svc.key: read for (svc, _), (_, read, _) in zip(proxies, results, strict=True)}
     partial = tuple(p for _, _, problems in results for p in problems)
-    return ProxyRead(configs, files, partial)
+    comments = scan_contents((p, d) for read in files.values() for p, d in read.items())
+    return ProxyRead(configs, files, partial, comments)
 
 
 def _read_one(
