@@ -44,8 +44,9 @@ from dockernet.model import (
 )
 from dockernet.render import dot as dot_out
 from dockernet.render import image
+from dockernet.render.build import build
 from dockernet.render.layout import Layout, choose
-from dockernet.render.scene import Options, build
+from dockernet.render.scene import Options
 
 ROLES = ("web", "api", "worker", "db", "cache", "queue", "search", "admin", "mail", "metrics", "cron", "auth")
 """Services of an application project, in the order they are added; ``web`` is its nginx."""

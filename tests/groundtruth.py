@@ -30,7 +30,7 @@ from pathlib import Path
 
 from dockernet import pipeline
 from dockernet.analysis.resolve import Kind
-from dockernet.dialects.nginx import errorlog
+from dockernet.dialects.nginx import attribution, errorlog
 from dockernet.model import Project, Proxy, Route, Service, Topology
 from dockernet.model.findings import Finding, Severity
 from dockernet.pipeline.requests import ComposeRequest
@@ -644,9 +644,9 @@ class ProjectRun:
             for r in cfg.routes
         ]
 
-    def log_events(self, proxy: tuple[str, str]) -> tuple[errorlog.LogEvent, ...]:
+    def log_events(self, proxy: tuple[str, str]) -> tuple[attribution.LogEvent, ...]:
         """The proxy's error-log lines, explained and attributed to its routes."""
-        return errorlog.explain(
+        return attribution.explain(
             self.proxy_logs.get(proxy, "").splitlines(),
             self.routes_of(proxy),
             self.addresses(),
@@ -840,7 +840,7 @@ def compare(run: ProjectRun, flagged: Sequence[FlaggedLoc]) -> list[Row]:
     return rows
 
 
-def _short_log(events: Sequence[errorlog.LogEvent]) -> str:
+def _short_log(events: Sequence[attribution.LogEvent]) -> str:
     if not events:
         return ""
     first = events[0]

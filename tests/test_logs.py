@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dockernet import pipeline, rules
-from dockernet.dialects.nginx import errorlog
+from dockernet.dialects.nginx import attribution, errorlog, locations
 from dockernet.model import Proxy, Route
 from dockernet.pipeline.requests import ComposeRequest
 
@@ -147,7 +147,7 @@ CATALOGUE = [
 @pytest.mark.parametrize(("message", "code", "status"), CATALOGUE, ids=[c[0][:60] for c in CATALOGUE])
 def test_catalogue_messages(message: str, code: str, status: int | None) -> None:
     level = "crit" if message.startswith("connect() to unix") else "error"
-    event = errorlog.explain_line(f"{TS} [{level}] 29#29: *3 {message}{CTX}")
+    event = attribution.explain_line(f"{TS} [{level}] 29#29: *3 {message}{CTX}")
     assert event is not None
     assert (event.code, event.status, event.startup) == (code, status, False)
     assert event.meaning
@@ -178,7 +178,7 @@ def test_startup_errors_in_both_forms(message: str, code: str) -> None:
             5,
             message,
         )
-        event = errorlog.explain_line(text)
+        event = attribution.explain_line(text)
         assert event is not None
         assert (event.code, event.status, event.startup) == (code, None, True)
 
@@ -197,7 +197,7 @@ def test_issue_lines() -> None:
         'host: "example.com"': "unix-permission",
     }
     for text, code in cases.items():
-        event = errorlog.explain_line(text)
+        event = attribution.explain_line(text)
         assert event is not None and event.code == code, text
 
 
@@ -239,7 +239,7 @@ def test_docker_timestamps_and_noise() -> None:
     assert errorlog.parse_line("") is None
     notice = errorlog.parse_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes")
     assert notice is not None and errorlog.classify(notice) is None
-    assert errorlog.explain_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes") is None
+    assert attribution.explain_line("2026/11/25 13:47:55 [notice] 6#6: start worker processes") is None
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_docker_timestamps_and_noise() -> None:
     ],
 )
 def test_parse_upstream(value: str, expected: tuple[object, ...]) -> None:
-    up = errorlog.parse_upstream(value)
+    up = attribution.parse_upstream(value)
     assert up is not None
     assert (up.scheme, up.host, up.port, up.uri, up.unix_path) == expected
 
@@ -295,13 +295,13 @@ def test_select_route_follows_nginx() -> None:
         _route("~ \\.php$"),
     )
     routes = [root, api, api_v2, exact, pref, rx]
-    assert errorlog.select_route(routes, "/api/") is exact
-    assert errorlog.select_route(routes, "/api/v2/x") is api_v2
-    assert errorlog.select_route(routes, "/api/x.php") is rx  # a regex beats a plain prefix
-    assert errorlog.select_route(routes, "/static/x.php") is pref  # ^~ stops the regex search
-    assert errorlog.select_route(routes, "/other") is root
-    assert errorlog.select_route([api], "/other") is None
-    assert not errorlog.location_matches("@fallback", "/")
+    assert locations.select_route(routes, "/api/") is exact
+    assert locations.select_route(routes, "/api/v2/x") is api_v2
+    assert locations.select_route(routes, "/api/x.php") is rx  # a regex beats a plain prefix
+    assert locations.select_route(routes, "/static/x.php") is pref  # ^~ stops the regex search
+    assert locations.select_route(routes, "/other") is root
+    assert locations.select_route([api], "/other") is None
+    assert not locations.location_matches("@fallback", "/")
 
 
 # ----------------------------------------------------------------------------- recorded: multi project
@@ -322,7 +322,7 @@ def test_recorded_multi_proxy() -> None:
     """Every error line of a proxy with 10 routes in 2 servers goes to the route that caused it."""
     routes, addresses, _ = _multi()
     conf = str(MULTI / "nginx.conf")
-    events = errorlog.explain(
+    events = attribution.explain(
         (MULTI / "proxy.log").read_text().splitlines(),
         routes["proxy"],
         addresses,
@@ -357,7 +357,7 @@ def test_addresses_may_name_only_the_service() -> None:
     """``{ip: "api"}`` (IP -> service) works as well as ``{ip: {"api", "proj-api-1"}}``."""
     routes, _, _ = _multi()
     line = next(t for t in (MULTI / "proxy.log").read_text().splitlines() if '8080/"' in t)
-    event = errorlog.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
+    event = attribution.explain_line(line, routes["proxy"], {"192.168.224.2": "api"})
     assert event is not None and event.upstream_names == ("api",)
     assert (event.location, event.attributed_by) == ("/api/", "upstream")
 
@@ -365,7 +365,7 @@ def test_addresses_may_name_only_the_service() -> None:
 def test_recorded_multi_without_addresses() -> None:
     """Without the live addresses, the request path and server name still find the route."""
     routes, _, _ = _multi()
-    events = errorlog.explain((MULTI / "proxy.log").read_text().splitlines(), routes["proxy"])
+    events = attribution.explain((MULTI / "proxy.log").read_text().splitlines(), routes["proxy"])
     assert [e.location for e in events] == [
         "/api/",
         "/pool/",
@@ -386,7 +386,7 @@ def test_recorded_startup_failure() -> None:
     """nginx that refused to start: the [emerg] line names the directive by FILE:LINE."""
     routes, _, _ = _multi()
     startup = MULTI / "startup.conf"
-    events = errorlog.explain(
+    events = attribution.explain(
         (MULTI / "startup.log").read_text().splitlines(),
         routes["startup"],
         paths={"/etc/nginx/conf.d/default.conf": str(startup)},
@@ -411,7 +411,7 @@ def test_recorded_sample_logs(path: Path) -> None:
     """Logs of broken compose-samples' proxies, recorded by ground-truth runs (DOCKERNET_GT_LOGS): every line
     is classified, and what the route did in reality (502, 504, nginx not running) has its line."""
     meta = json.loads(path.with_suffix(".json").read_text())
-    events = errorlog.explain(path.read_text().splitlines())
+    events = attribution.explain(path.read_text().splitlines())
     assert [e.code for e in events] == meta["codes"]
     for reality in meta["reality"].values():
         if reality.startswith("nginx not running"):

@@ -29,8 +29,9 @@ from dockernet.model import Network, Topology
 from dockernet.pipeline.requests import ComposeRequest
 from dockernet.render import dot, html, mermaid
 from dockernet.render import json as json_out
+from dockernet.render.build import build
 from dockernet.render.layout import Layout, choose
-from dockernet.render.scene import EdgeKind, NodeKind, Options, Scene, Status, build
+from dockernet.render.scene import EdgeKind, NodeKind, Options, Scene, Status
 from tests.conftest import REPO, unavailable
 from tests.samples import all_samples
 

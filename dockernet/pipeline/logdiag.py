@@ -51,7 +51,7 @@ def _target_text(route: Route) -> str:
 
 def _upstream_text(value: str | None, names: tuple[str, ...]) -> str | None:
     """``172.19.0.4:8000 (app)``: the address nginx connected to, without the URI (which can hold a token)."""
-    from dockernet.dialects.nginx.errorlog import parse_upstream
+    from dockernet.dialects.nginx.attribution import parse_upstream
 
     up = parse_upstream(value) if value else None
     if up is None:
@@ -76,7 +76,8 @@ def diagnose_logs(
 ) -> tuple[ProxyLog, ...]:
     """Each proxy's log lines classified (dockernet.logs), attributed to its routes through the live
     addresses, grouped by route and kind, and linked to the finding at that route (same file and line)."""
-    from dockernet.dialects.nginx.errorlog import explain_line, parse_line, short_message
+    from dockernet.dialects.nginx.attribution import explain_line
+    from dockernet.dialects.nginx.errorlog import parse_line, short_message
 
     addresses = live_addresses(live.topology)
     configs = {cfg.service: cfg for cfg in read.configs if isinstance(cfg, Proxy)}

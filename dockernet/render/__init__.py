@@ -105,7 +105,8 @@ def draw_analysis(
 ) -> Drawing:
     """The diagram of an analysis (``graph``, ``scan --png``): its scene, narrowed to ``networks`` and
     ``services`` when given, drawn by :func:`draw`."""
-    from dockernet.render.scene import Options, build
+    from dockernet.render.build import build
+    from dockernet.render.scene import Options
 
     opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
     scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)

@@ -20,6 +20,10 @@ Three layers:
 
 Bytes are decoded as UTF-8 with ``surrogateescape``: nginx is byte-oriented, so every byte sequence
 tokenizes as nginx would, and ``arg.encode("utf-8", "surrogateescape")`` gives back nginx's exact bytes.
+
+Why one module of about 650 lines: the three layers share the error positions and the budgets (markers,
+``_Budget``), and the differential test proves them together against ``ngx_conf_file.c``; split, they would
+have to pass private state between modules.
 """
 
 from __future__ import annotations
