@@ -168,7 +168,9 @@ class Service:
     environment: Mapping[str, str | None] = field(default_factory=frozen_map)
     """Secret values: never printed."""
     labels: Mapping[str, str | None] = field(default_factory=frozen_map)
-    """Secret values: never printed."""
+    """Secret values: never printed (proxy readers interpret the routing labels they know)."""
+    label_locs: Mapping[str, Loc] = field(default_factory=lambda: MappingProxyType({}))
+    """Where each label is written (compose input); empty for live containers."""
     profiles: tuple[str, ...] = ()
     healthcheck: bool = False
     replicas: int = 1

@@ -195,13 +195,16 @@ def _kv_items(raw: Any, svc: YMap, what: str) -> Iterable[tuple[str, Any]]:
     return raw.items()
 
 
-def _labels(svc: YMap, what: str) -> dict[str, str | None]:
-    """``labels`` in either syntax; a label without a value is the empty string."""
+def _labels(svc: YMap, what: str) -> tuple[dict[str, str | None], dict[str, Loc]]:
+    """``labels`` in either syntax (a label without a value is the empty string), and where each is
+    written (proxy readers that take routes from labels point their findings there)."""
     raw = svc.get("labels")
     if raw is None:
-        return {}
-    items = _kv_map(raw).items() if isinstance(raw, YSeq) else _kv_items(raw, svc, what)
-    return {k: _scalar_str(v) for k, v in items}
+        return {}, {}
+    table = _kv_map(raw) if isinstance(raw, YSeq) else raw
+    items = table.items() if isinstance(raw, YSeq) else _kv_items(raw, svc, what)
+    values: dict[str, str | None] = {k: _scalar_str(v) for k, v in items}
+    return values, {k: Loc(*table.where(k)) for k in values}
 
 
 def _healthcheck(svc: YMap, what: str) -> bool:

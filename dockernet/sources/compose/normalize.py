@@ -243,6 +243,7 @@ class _Normalizer:
                 depends_on.append(dep)
 
         expose, expose_loc = _expose(svc, what)
+        labels, label_locs = _labels(svc, what)
         profiles = svc.get("profiles")
         return Service(
             project=self.name,
@@ -266,7 +267,8 @@ class _Normalizer:
             command=_argv(svc, "command", what),
             entrypoint=_argv(svc, "entrypoint", what),
             environment=frozen_map(self.environment(svc, what)),
-            labels=frozen_map(_labels(svc, what)),
+            labels=frozen_map(labels),
+            label_locs=MappingProxyType(label_locs),
             profiles=tuple(_scalar_str(p) for p in profiles) if isinstance(profiles, YSeq) else (),
             healthcheck=_healthcheck(svc, what),
             replicas=_replicas(svc, what),
