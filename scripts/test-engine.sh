@@ -115,7 +115,8 @@ alive() {
 # Containers must never send DNS queries off this machine. The embedded DNS (127.0.0.11) forwards names it
 # does not know (a typo in a broken sample, example.org) to the daemon's DNS servers, by default the host's
 # (here a resolver elsewhere on the network). Pin them to the default bridge's own gateway address, an address
-# of this machine where nothing serves DNS: unknown names then fail at once and nothing leaves the host.
+# of this machine where nothing serves DNS: unknown names then fail and nothing leaves the host (at once on the
+# default bridge; on a user-defined network the embedded DNS does not answer, so the client times out).
 readonly DOCKERD_FLAGS=(--storage-driver=overlay2 --bip=172.17.0.1/16 --dns=172.17.0.1)
 
 # The running daemon was started without the DNS pin (by an older version of this script): restart it.
