@@ -102,7 +102,7 @@ def run(entry: Entry, tmp_path: Path) -> list[Finding]:
             dirs=() if entry.files else (str(root),),
             files=tuple(str(root / f) for f in entry.files),
             env_files=tuple(str(root / f) for f in entry.env_files),
-            nginx_overrides={svc: str(root / path) for svc, path in entry.nginx},
+            overrides={svc: ("nginx", str(root / path)) for svc, path in entry.nginx},
         )
     )
     return list(pipeline.analyse(topology).findings)

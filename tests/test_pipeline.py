@@ -23,7 +23,13 @@ def finding(rule: str, severity: Severity, line: int = 1) -> Finding:
 
 def test_compose_request_of_the_options() -> None:
     request = ComposeRequest.of(
-        [Path("a")], [Path("c.yml")], "p", [Path(".env")], ["dev"], {"X": "1"}, ["web=/srv/nginx.conf"]
+        [Path("a")],
+        [Path("c.yml")],
+        "p",
+        [Path(".env")],
+        ["dev"],
+        {"X": "1"},
+        {"nginx": ["web=/srv/nginx.conf"]},
     )
     assert request == ComposeRequest(
         dirs=("a",),
@@ -32,14 +38,14 @@ def test_compose_request_of_the_options() -> None:
         env_files=(".env",),
         profiles=("dev",),
         environ={"X": "1"},
-        nginx_overrides={"web": "/srv/nginx.conf"},
+        overrides={"web": ("nginx", "/srv/nginx.conf")},
     )
 
 
 @pytest.mark.parametrize("value", ["web", "=x", "web="])
 def test_nginx_override_needs_service_and_path(value: str) -> None:
     with pytest.raises(UsageError, match=f'--nginx takes SERVICE=PATH, got "{value}"'):
-        ComposeRequest.of(nginx=[value])
+        ComposeRequest.of(overrides={"nginx": [value]})
 
 
 def test_baseline_is_written_when_missing_then_filters(tmp_path: Path) -> None:

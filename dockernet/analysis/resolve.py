@@ -24,7 +24,7 @@ from enum import Enum
 
 import netaddr
 
-from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, service_id
+from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, network_id, service_id
 from dockernet.model import LOOPBACK_NAMES, Lookup, Proxy, Role, Route, Service, Upstream
 
 HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal"})
@@ -176,12 +176,35 @@ def _resolve_upstream(topo: Topo, node: str, route: Route, upstream: Upstream) -
             port=port,
             runtime_dns=upstream.lookup is Lookup.PER_REQUEST,
         )
-        if upstream.unix_path is not None:
+        if upstream.lookup is Lookup.PROVIDER and upstream.service is not None:
+            yield _resolve_provider(topo, node, base, upstream.service, upstream.network)
+        elif upstream.unix_path is not None:
             yield _resolve_unix(topo, node, base, upstream.unix_path)
         elif host is None:
             yield base
         else:
             yield _resolve_host(topo, node, base, host)
+
+
+def _resolve_provider(
+    topo: Topo, node: str, base: Resolution, key: tuple[str, str], network: str | None
+) -> Resolution:
+    """A provider takes the container's address itself, on the network it is told to use when the
+    container is on it, else on any of the container's networks (Traefik: a random one). The address is
+    reached over the networks the proxy shares with it; ``elsewhere`` lists the ones it could pick that the
+    proxy is not on."""
+    target = topo.by_key.get(key)
+    if target is None:
+        return replace(base, kind=Kind.NOT_FOUND)
+    theirs = topo.networks_of(target)
+    wanted = network_id(network) if network else None
+    candidates = [wanted] if wanted in theirs else theirs
+    mine = set(topo.networks_of(node))
+    reached = tuple((target, n) for n in candidates if n in mine)
+    elsewhere = tuple((target, n) for n in candidates if n not in mine)
+    return replace(
+        base, kind=Kind.SERVICE if reached else Kind.NOT_FOUND, reached=reached, elsewhere=elsewhere
+    )
 
 
 def _resolve_unix(topo: Topo, node: str, base: Resolution, path: str) -> Resolution:

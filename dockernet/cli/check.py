@@ -79,7 +79,13 @@ def check(
     def work() -> tuple[Report, Severity]:
         cfg = for_run(Path.cwd(), config_file, select or (), ignore or ())
         request = ComposeRequest.of(
-            dirs or (), file or (), project_name, env_file or (), profile or (), os.environ, nginx or ()
+            dirs or (),
+            file or (),
+            project_name,
+            env_file or (),
+            profile or (),
+            os.environ,
+            {"nginx": nginx or ()},
         )
         topology = pipeline.load_static(request)
         if engine or host:

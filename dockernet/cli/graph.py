@@ -119,7 +119,13 @@ def graph(
             from dockernet.pipeline.requests import ComposeRequest
 
             request = ComposeRequest.of(
-                dirs or (), file or (), project_name, env_file or (), profile or (), os.environ, nginx or ()
+                dirs or (),
+                file or (),
+                project_name,
+                env_file or (),
+                profile or (),
+                os.environ,
+                {"nginx": nginx or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(

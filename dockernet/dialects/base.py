@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from dockernet.model import AnyProxy, Service, Upstream
@@ -51,6 +51,18 @@ class OverlayTree:
         if found is None and not extra:
             return None
         return sorted(set((found or []) + extra))
+
+
+@dataclass(frozen=True)
+class Peers:
+    """What a proxy with a Docker provider (Traefik, caddy-docker-proxy, nginx-proxy) sees besides its own
+    files: the other services (compose input: the projects checked together; live: the engine's
+    containers), with the ports their images expose where that is known."""
+
+    services: tuple[Service, ...] = ()
+    exposed: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    """Ports from the ``EXPOSE`` of a service's image, by service key, when dockernet read its Dockerfile
+    (a live container's ``expose`` already holds them)."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +114,12 @@ class Dialect(Protocol):
         origin: str,
         *,
         at_start: bool,
+        peers: Peers = Peers(),
     ) -> AnyProxy:
-        """The proxy's routes from ``tree``. ``at_start`` is True for compose input: the files are what the
-        image will see before its start scripts run (templates, defaults); False for a running
-        container's files, which are final. Raises :class:`~dockernet.errors.InputError` where the proxy
-        itself would refuse the configuration."""
+        """The proxy's routes from ``tree`` (and, for a provider, from ``peers``). ``at_start`` is True for
+        compose input: the files are what the image will see before its start scripts run (templates,
+        defaults); False for a running container's files, which are final. Raises
+        :class:`~dockernet.errors.InputError` where the proxy itself would refuse the configuration."""
 
     def dump_command(self, located: Located) -> tuple[str, ...] | None:
         """The command that makes the proxy print its whole configuration (``scan --exec``), if any."""

@@ -28,7 +28,8 @@ class Lookup(Enum):
     PER_CONNECTION = "per-connection"
     """On each new connection, by the system resolver: ``/etc/hosts`` counts; a miss fails that request."""
     PROVIDER = "provider"
-    """No DNS: a Docker provider picks a container's address when containers change."""
+    """No DNS: a Docker provider takes a container's address itself when containers change
+    (:attr:`Upstream.service`); on several networks it picks one (:attr:`Upstream.network`, else any)."""
 
     @property
     def reads_etc_hosts(self) -> bool:
@@ -89,6 +90,12 @@ class Upstream:
     defined_in: str | None = None
     """Where the address is defined when not in the route itself, for messages: ``upstream backend``."""
     role: Role = Role.PRIMARY
+    service: tuple[str, str] | None = None
+    """For :attr:`Lookup.PROVIDER`: the service (project, name) whose container the provider takes the
+    address of, without DNS (Traefik's Docker provider)."""
+    network: str | None = None
+    """For :attr:`Lookup.PROVIDER`: the engine name of the network the provider is told to take the address
+    on (Traefik's ``traefik.docker.network``), if any."""
 
     @property
     def hosts(self) -> tuple[str, ...]:

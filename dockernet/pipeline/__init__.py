@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 
 from dockernet import rules
 from dockernet.analysis import graph, resolve
+from dockernet.dialects.base import Peers
 from dockernet.errors import ExitStatus
-from dockernet.model import AnyProxy, ImageFacts, Proxy, Topology
+from dockernet.model import AnyProxy, Proxy, Topology
 from dockernet.model.findings import Finding, Report, Severity
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
@@ -64,12 +65,15 @@ def load_static(request: ComposeRequest) -> Topology:
         profiles=request.profiles,
         environ=request.environ,
     )
-    images: list[ImageFacts] = []
+    images = [facts for project in projects for facts in proxies.read_images(project)]
+    by_service = {f.service: f for f in images}
+    peers = Peers(
+        services=tuple(s for p in projects for s in p.services.values()),
+        exposed={f.service: f.expose for f in images},
+    )
     configs: list[AnyProxy] = []
     for project in projects:
-        facts = proxies.read_images(project)
-        images.extend(facts)
-        configs.extend(proxies.find(project, {f.service: f for f in facts}, request.nginx_overrides))
+        configs.extend(proxies.find(project, by_service, request.overrides, peers))
     topology = Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
     return replace(topology, suppressions=suppressions.scan(source_files(topology)))
 

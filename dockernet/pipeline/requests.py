@@ -25,8 +25,9 @@ class ComposeRequest:
     """``--profile``: enabled compose profiles."""
     environ: Mapping[str, str] = field(default_factory=dict)
     """The environment compose interpolates from (the process's, for the CLI)."""
-    nginx_overrides: Mapping[str, str] = field(default_factory=dict)
-    """``--nginx SERVICE=PATH``: service -> the nginx config to read for it."""
+    overrides: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """``--nginx SERVICE=PATH`` (one option per proxy kind): service -> (reader name, the config file to
+    read for it)."""
 
     @classmethod
     def of(
@@ -37,10 +38,11 @@ class ComposeRequest:
         env_files: Iterable[object] = (),
         profiles: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
-        nginx: Iterable[str] = (),
+        overrides: Mapping[str, Iterable[str]] | None = None,
     ) -> ComposeRequest:
-        """The request that the command-line options spell (paths as ``str``; ``nginx`` as ``SERVICE=PATH``
-        values, a :class:`~dockernet.errors.UsageError` when one is not)."""
+        """The request that the command-line options spell (paths as ``str``; ``overrides`` as
+        ``SERVICE=PATH`` values by reader name, from ``--nginx``..., a
+        :class:`~dockernet.errors.UsageError` when one is not)."""
         return cls(
             dirs=tuple(str(d) for d in dirs),
             files=tuple(str(f) for f in files),
@@ -48,15 +50,16 @@ class ComposeRequest:
             env_files=tuple(str(e) for e in env_files),
             profiles=tuple(profiles),
             environ=dict(environ or {}),
-            nginx_overrides=_parse_overrides(nginx),
+            overrides=_parse_overrides(overrides or {}),
         )
 
 
-def _parse_overrides(values: Iterable[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        service, sep, path = value.partition("=")
-        if not sep or not service or not path:
-            raise UsageError(f'--nginx takes SERVICE=PATH, got "{value}"')
-        out[service] = path
+def _parse_overrides(by_reader: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for reader, values in by_reader.items():
+        for value in values:
+            service, sep, path = value.partition("=")
+            if not sep or not service or not path:
+                raise UsageError(f'--{reader} takes SERVICE=PATH, got "{value}"')
+            out[service] = (reader, path)
     return out

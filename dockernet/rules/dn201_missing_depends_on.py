@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockernet.model import Lookup
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
@@ -57,7 +58,11 @@ def check(ctx: Context) -> Iterator[Finding]:
     for res, node in reached_services(ctx):
         proxy = ctx.service(res.proxy)
         target = ctx.service(node)
-        if res.runtime_dns or target.project != proxy.project or (res.proxy, node) in seen:
+        if (
+            res.upstream.lookup is not Lookup.STARTUP
+            or target.project != proxy.project
+            or (res.proxy, node) in seen
+        ):
             continue
         if proxy.network_mode_target == target.name or _depends(ctx, res.proxy, node, set()):
             continue

@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from dockernet.model import Lookup
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
@@ -65,7 +66,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
     for res, node in reached_services(ctx):
         t = res.upstream
-        if res.runtime_dns:
+        if res.upstream.lookup is not Lookup.STARTUP:
             continue
         proxy, target = ctx.service(res.proxy), ctx.service(node)
         if proxy.state != "running" or target.state != "running":

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockernet.model import Lookup
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import reached_services
@@ -39,7 +40,11 @@ def check(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for res, _node in reached_services(ctx):
         t = res.upstream
-        if res.runtime_dns or (t.loc.file, t.loc.line) in seen or (res.host == t.host and _is_ip(t.host)):
+        if (
+            t.lookup is not Lookup.STARTUP
+            or (t.loc.file, t.loc.line) in seen
+            or (res.host == t.host and _is_ip(t.host))
+        ):
             continue
         seen.add((t.loc.file, t.loc.line))
         title = ctx.dialect(res.proxy).title

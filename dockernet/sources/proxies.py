@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from dockernet.dialects import DIALECTS
-from dockernet.dialects.base import Dialect, Located
+from dockernet.dialects.base import Dialect, Located, Peers
 from dockernet.errors import InputError
 from dockernet.model import AnyProxy, ImageFacts, NetworkMode, Project, Service, UnreadProxy
 from dockernet.sources import dockerfile
@@ -59,23 +59,30 @@ def _mappings(service: Service, image: ImageFacts | None) -> list[tuple[str, str
 
 
 def find(
-    project: Project, images: Mapping[tuple[str, str], ImageFacts], overrides: Mapping[str, str]
+    project: Project,
+    images: Mapping[tuple[str, str], ImageFacts],
+    overrides: Mapping[str, tuple[str, str]],
+    peers: Peers = Peers(),
 ) -> list[AnyProxy]:
-    """The proxies among a project's services; ``overrides`` maps a service name to a config file given
-    on the command line (``--nginx SERVICE=PATH``)."""
+    """The proxies among a project's services; ``overrides`` maps a service name to a reader and a config
+    file given on the command line (``--nginx SERVICE=PATH``); ``peers`` is every service checked
+    together, for proxies that take routes from other containers."""
     out: list[AnyProxy] = []
     for service in project.services.values():
-        proxy = _find_one(service, images.get(service.key), overrides.get(service.name))
+        proxy = _find_one(service, images.get(service.key), overrides.get(service.name), peers)
         if proxy is not None:
             out.append(proxy)
     return out
 
 
-def _find_one(service: Service, image: ImageFacts | None, override: str | None) -> AnyProxy | None:
+def _find_one(
+    service: Service, image: ImageFacts | None, given: tuple[str, str] | None, peers: Peers
+) -> AnyProxy | None:
     mappings = _mappings(service, image)
     origin = ""
-    if override is not None:
-        dialect = DIALECTS["nginx"]
+    if given is not None:
+        reader, override = given
+        dialect = DIALECTS[reader]
         located = dialect.locate(service)
         if not os.path.isfile(override):
             raise InputError(override, f"no such file (given with {dialect.override_option})")
@@ -104,7 +111,7 @@ def _find_one(service: Service, image: ImageFacts | None, override: str | None) 
     if not origin:
         from_copy = image is not None and any(c in dict(image.copies) for c in visible)
         origin = "Dockerfile COPY" if from_copy else "bind mount"
-    return dialect.read(service, HostTree(mappings), located, origin, at_start=True)
+    return dialect.read(service, HostTree(mappings), located, origin, at_start=True, peers=peers)
 
 
 def read_images(project: Project) -> list[ImageFacts]:

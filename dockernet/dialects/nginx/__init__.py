@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockernet.dialects.base import ConfigTree, Located, OverlayTree
+from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
 from dockernet.dialects.nginx import dump, fix, locate, routes, syntax
 from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
 
@@ -55,6 +55,7 @@ class Nginx:
         origin: str,
         *,
         at_start: bool,
+        peers: Peers = Peers(),
     ) -> AnyProxy:
         """The configuration from its main file, includes expanded, and its routes.
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from dockernet.dialects.base import Dialect, Located
+from dockernet.dialects.base import Dialect, Located, Peers
 from dockernet.errors import EngineError, InputError
 from dockernet.model import AnyProxy, Service, UnreadProxy
 from dockernet.model.findings import Suppression
@@ -68,11 +68,14 @@ def read_proxies(
     ]
     lock = threading.Lock()
     done = 0
+    peers = Peers(services=tuple(s for p in live.topology.projects for s in p.services.values()))
 
     def one(item: tuple[Service, tuple[Dialect, Located]]) -> tuple[AnyProxy, Mapping[str, bytes], list[str]]:
         nonlocal done
         svc, (dialect, located) = item
-        result = _read_one(engine, live.ids[svc.key], svc, live.containers[svc.key], dialect, located, ready)
+        result = _read_one(
+            engine, live.ids[svc.key], svc, live.containers[svc.key], dialect, located, ready, peers
+        )
         with lock:
             done += 1
             report("reading proxy configs", done, len(proxies))
@@ -99,6 +102,7 @@ def _read_one(
     dialect: Dialect,
     located: Located,
     ready: Mapping[str, tartree.Fetched | None],
+    peers: Peers,
 ) -> tuple[AnyProxy, Mapping[str, bytes], list[str]]:
     entry, config_dir = located.entry, located.directory
 
@@ -121,7 +125,7 @@ def _read_one(
     else:
         try:
             tree.prefetch(config_dir if config_dir != "/" else entry)
-            cfg = load_config(svc, dialect, located, tree, "container archive")
+            cfg = load_config(svc, dialect, located, tree, "container archive", peers)
         except EngineError as e:
             cfg = _unknown(svc, dialect, f"the archive endpoint failed: {e}")
         problems.extend(tree.problems)
@@ -177,12 +181,17 @@ def _unknown(svc: Service, dialect: Dialect, reason: str) -> UnreadProxy:
 
 
 def load_config(
-    svc: Service, dialect: Dialect, located: Located, tree: tartree.TarTree | tartree.DumpTree, how: str
+    svc: Service,
+    dialect: Dialect,
+    located: Located,
+    tree: tartree.TarTree | tartree.DumpTree,
+    how: str,
+    peers: Peers = Peers(),
 ) -> AnyProxy:
     """A proxy's config and routes from a tree of container files; unread (with the reason) when the proxy
     would not load it. The files in a running container are final: templates were rendered at start."""
     try:
-        return dialect.read(svc, tree, located, how, at_start=False)
+        return dialect.read(svc, tree, located, how, at_start=False, peers=peers)
     except OSError as e:
         return _unknown(svc, dialect, f"{located.entry}: {e.strerror or e}")
     except InputError as e:
