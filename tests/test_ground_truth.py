@@ -82,7 +82,8 @@ def live(
 
 
 def _dump_logs(run: gt.ProjectRun) -> None:
-    """``DOCKERNET_GT_LOGS=dir``: keep every proxy's log (to harvest recorded lines for test_logs.py)."""
+    """``DOCKERNET_GT_LOGS=dir``: keep every proxy's log (to harvest recorded lines for
+    tests/dialects/nginx/test_errorlog.py)."""
     target = os.environ.get("DOCKERNET_GT_LOGS")
     if not target:
         return

@@ -16,8 +16,9 @@ from dockernet import pipeline, rules
 from dockernet.dialects.nginx import attribution, errorlog, locations
 from dockernet.model import Proxy, Route
 from dockernet.pipeline.requests import ComposeRequest
+from tests.conftest import REPO
 
-DATA = Path(__file__).parent / "data" / "nginx-logs"
+DATA = REPO / "tests" / "data" / "nginx-logs"
 MULTI = DATA / "multi"
 
 CTX = (
