@@ -1,7 +1,7 @@
 """Unit tests of the compose loader (dockernet.sources.compose and its helpers), with inline projects.
 
 Each behaviour is checked on a small project written to ``tmp_path``; the expected values come from
-``shared/reference/compose-knowledge.md`` and from ``docker compose config`` (``test_compose_vs_docker.py``
+``shared/reference/compose-knowledge.md`` and from ``docker compose config`` (``test_vs_docker.py``
 checks the same corners against the real thing when Compose v2 is installed).
 """
 
