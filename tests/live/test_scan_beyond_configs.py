@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from dockernet.sources.engine.client import demux_log
-from tests.live import dockernet, project, sh, wget_status
+from tests.live.helpers import dockernet, project, sh, wget_status
 
-REPO = Path(__file__).parent.parent
 SECRET = "dnx-s3cr3t-query-token"
 
 

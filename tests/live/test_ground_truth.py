@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from dockernet.model.findings import Severity
-from tests import groundtruth as gt
 from tests.conftest import unavailable
+from tests.live import groundtruth as gt
 from tests.samples import Sample
 
 SAMPLES = gt.runnable_samples()
