@@ -1,5 +1,5 @@
 """The engine client (dockernet.sources.engine.client): which engine a scan talks to (``--host``,
-``DOCKER_HOST``, then the current docker context) and an unreachable one."""
+``DOCKER_HOST``, then the current docker context), an unreachable one, and the frames of a container's log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dockernet.errors import EngineError
-from dockernet.sources.engine.client import connect, resolve_host
+from dockernet.sources.engine.client import connect, demux_log, resolve_host
 
 
 def test_host_order_flag_then_docker_host_then_context(
@@ -37,3 +37,11 @@ def test_host_order_flag_then_docker_host_then_context(
 def test_unreachable_engine_is_an_engine_error(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="no such socket"):
         connect(f"unix://{tmp_path}/none.sock")
+
+
+def test_demux_strips_frame_headers_and_keeps_a_cut_frame() -> None:
+    frames = b"\x01\x00\x00\x00\x00\x00\x00\x06hello\n" + b"\x02\x00\x00\x00\x00\x00\x00\x07world!\n"
+    assert demux_log(frames) == b"hello\nworld!\n"
+    assert demux_log(frames + b"\x02\x00\x00\x00\x00\x00\x00\x10cut") == b"hello\nworld!\ncut"
+    assert demux_log(b"2024-05-01T10:00:00Z raw tty text\n") == b"2024-05-01T10:00:00Z raw tty text\n"
+    assert demux_log(b"") == b""

@@ -60,3 +60,33 @@ def test_proc_net_tcp_archives_without_a_readable_table_read_as_nothing(answer: 
     engine = ProcEngine({"/proc/net/tcp": answer})
     assert _proc_by_archive(cast(Any, engine), "c1") is None
     assert engine.requests == ["/proc/net/tcp", "/proc/net/tcp6"]  # a link is not followed to the engine
+
+
+PROC_TCP = """\
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310857 1
+   1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310858 1
+   3: 0B00007F:A541 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310859 1
+   2: 0400160A:1F90 0200160A:9C40 01 00000000:00000000 00:00000000 00000000     0        0 0 1
+  sl  local_address                         remote_address                        st tx_queue rx_queue
+   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000
+   1: 00000000000000000000000001000000:0BB9 00000000000000000000000000000000:0000 0A 00000000:00000000
+   2: 0000000000000000FFFF00000100007F:0BBA 00000000000000000000000000000000:0000 0A 00000000:00000000
+"""
+
+
+def test_parse_proc_net_tcp_keeps_listening_sockets_of_both_families() -> None:
+    from dockernet.rules.base import real_listeners
+
+    sockets = parse_proc_net_tcp(PROC_TCP)
+    assert sockets == (
+        ("::", 80),
+        ("127.0.0.1", 3000),
+        ("::1", 3001),
+        ("127.0.0.1", 3002),
+        ("0.0.0.0", 8080),
+    )
+    by_port = {lst.port: lst for lst in real_listeners(sockets)}
+    assert by_port[3000].loopback_only and by_port[3001].loopback_only
+    assert not by_port[8080].loopback_only and by_port[8080].address is None
+    assert by_port[3000].evidence == "listening sockets: 127.0.0.1:3000 (read from /proc/net/tcp)"
