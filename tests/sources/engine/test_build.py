@@ -15,7 +15,8 @@ from tests.sources.engine.recorded import recorded, services, snap_of
 
 def as_api_145(doc: dict[str, Any]) -> dict[str, Any]:
     """The same containers as Engine 26+ answers them: ``DNSNames`` on every endpoint, and ``Aliases`` no
-    longer carrying the short container ID (API 1.45 changelog; compose-knowledge A14)."""
+    longer carrying the short container ID: "The newly introduced DNSNames should now be used instead when
+    short container IDs are needed" (https://docs.docker.com/reference/api/engine/version-history/, v1.45)."""
     out = copy.deepcopy(doc)
     out["api_version"] = "1.45"
     for cid, inspect in out["inspects"].items():
