@@ -3,7 +3,8 @@
 Why not crossplane: the crossplane family on PyPI cannot resolve ``include`` against another file tree (the
 files live at container paths, reached through bind mounts and image copies), mis-tokenises some configs
 that nginx accepts, and recurses forever on include cycles. This module is small and proven against the real
-nginx binary by ``tests/test_nginx_differential.py``; ``docs/nginx-reader.md`` says what exactly is proven.
+nginx binary by ``tests/dialects/nginx/test_differential.py``; ``docs/nginx-reader.md`` says what exactly is
+proven.
 
 Three layers:
 

@@ -1,8 +1,9 @@
 """Compose files -> :class:`~dockernet.model.Project`, the way ``docker compose`` reads them.
 
 The steps follow compose-go (https://github.com/compose-spec/compose-go, the loader inside Compose v2) and the
-compose specification (https://github.com/compose-spec/compose-spec). ``tests/test_compose_vs_docker.py``
-compares the result with ``docker compose config`` on every sample and corpus project.
+compose specification (https://github.com/compose-spec/compose-spec).
+``tests/sources/compose/test_vs_docker.py`` compares the result with ``docker compose config`` on every sample
+and corpus project.
 
 1. **Discovery** (:mod:`.discover`; compose-go ``cli/options.go``): the first of ``compose.yaml``,
    ``compose.yml``, ``docker-compose.yml``, ``docker-compose.yaml`` in a directory, plus the first override

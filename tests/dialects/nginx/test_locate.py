@@ -125,3 +125,24 @@ def test_check_reads_the_file_that_nginx_c_names_in_a_shell_script(tmp_path) -> 
     assert isinstance(proxy, Proxy)
     assert proxy.entry == str(tmp_path / "custom.conf")
     assert [r.forward.raw for r in proxy.routes] == ["http://app:3000"]
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "command", "entry"),
+    [
+        ((), ("nginx", "-g", "daemon off;"), "/etc/nginx/nginx.conf"),
+        (("/sbin/tini", "--"), ("nginx", "-c", "/srv/nginx.conf"), "/srv/nginx.conf"),
+        ((), ("/usr/sbin/nginx", "-c", "custom.conf"), "/etc/nginx/custom.conf"),
+        (
+            (),
+            ("sh", "-c", "printf x > /etc/nginx/nginx.conf && exec nginx -g 'daemon off;'"),
+            "/etc/nginx/nginx.conf",
+        ),
+        ((), ("sh", "-c", "envsubst < t > /run/n.conf && exec nginx -c /run/n.conf"), "/run/n.conf"),
+    ],
+)
+def test_entry_file_reads_nginx_c_only_after_nginx(
+    entrypoint: tuple[str, ...], command: tuple[str, ...], entry: str
+) -> None:
+    svc = Service(project="p", name="proxy", loc=Loc(""), entrypoint=entrypoint, command=command)
+    assert entry_file(svc) == entry

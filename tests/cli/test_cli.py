@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dockernet import cli
+from tests.conftest import REPO
 from tests.samples import all_samples
 
-REPO = Path(__file__).parent.parent
 SCHEMA = json.loads((REPO / "tests/data/sarif-2.1.0-rtm.5.json").read_text())
 
 COMPOSE = """\

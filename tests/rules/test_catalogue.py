@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from dockernet import __version__, cli, rules
 from dockernet.rules import docs
+from tests.conftest import REPO
 from tests.samples import SAMPLES, expected_lines
 
-REPO = Path(__file__).parent.parent
 TESTS = REPO / "tests"
 DOCS = REPO / "docs/rules"
 HEADINGS = ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
@@ -34,8 +34,9 @@ ENGINE_FIXTURES = {"docker_engine", "busybox_image", "nginx_image", "compose_cli
 
 @cache
 def modules_of_tests() -> dict[Path, str]:
-    """Every test module but this one (it names no rule on purpose)."""
-    return {p: p.read_text() for p in sorted(TESTS.rglob("*.py")) if p.name != Path(__file__).name}
+    """Every Python module under tests/, at any depth, but this one (it names no rule on purpose)."""
+    this = Path(__file__).resolve()
+    return {p: p.read_text() for p in sorted(TESTS.rglob("*.py")) if p.resolve() != this}
 
 
 @cache

@@ -2,7 +2,7 @@
 for every sample, the HTML in headless Chromium, and the layout chosen at scale.
 
 Golden files live in tests/golden/; after a deliberate change to the drawings, regenerate them with
-``DOCKERNET_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
+``DOCKERNET_UPDATE_GOLDEN=1 pytest tests/render/test_render.py`` and review the diff.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from dockernet.render.scene import EdgeKind, NodeKind, Options, Scene, Status
 from tests.conftest import REPO, unavailable
 from tests.samples import all_samples
 
-DATA = Path(__file__).parent / "data" / "render"
+DATA = REPO / "tests" / "data" / "render"
 SHOP = REPO / "compose-samples" / "showcase" / "shop"
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("DOCKERNET_UPDATE_GOLDEN") == "1"
 SECRETS = ("s3cret-do-not-print", "label-secret-value")
 """Values of an environment variable and a label in compose-samples/showcase/shop: never in any output."""

@@ -1,7 +1,7 @@
 """The nginx reader (tokenizer, parser, includes) and the routes read from its tree.
 
-Inline configs with exact expected values. tests/test_nginx_differential.py proves the same reader against
-the real nginx binary; these tests pin down the behaviour, including nginx's odd corners, without it.
+Inline configs with exact expected values. tests/dialects/nginx/test_differential.py proves the same reader
+against the real nginx binary; these tests pin down the behaviour, including nginx's odd corners, without it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Unit tests of the compose loader (dockernet.sources.compose and its helpers), with inline projects.
 
-Each behaviour is checked on a small project written to ``tmp_path``; the expected values come from
-``shared/reference/compose-knowledge.md`` and from ``docker compose config`` (``test_compose_vs_docker.py``
-checks the same corners against the real thing when Compose v2 is installed).
+Each behaviour is checked on a small project written to ``tmp_path``; the expected values come from the
+Compose specification (https://github.com/compose-spec/compose-spec/blob/main/spec.md), Docker's Compose file
+reference (https://docs.docker.com/reference/compose-file/) and ``docker compose config`` (Compose 2.26;
+``test_vs_docker.py`` checks the same corners against the real thing when Compose v2 is installed).
 """
 
 from __future__ import annotations
@@ -1426,7 +1427,10 @@ networks:
 
 
 def _generated(n_services: int, n_networks: int) -> str:
-    """A large project like the one in compose-knowledge.md A16: anchors, aliases, ipam, interpolation."""
+    """A large project of the shape ``docker compose config`` was timed on (about 1.6 s of CPU, 3-4 s of wall
+    time, for 1,000 services on 50 networks): an ``x-`` anchor merged with ``<<:``, two networks with an alias
+    each per service, ipam subnets, an interpolated image tag, ``expose``, and a loopback port on every 10th
+    service."""
     out = ["x-common: &common", "  restart: unless-stopped", "  labels:", "    team: core", "services:"]
     for i in range(n_services):
         a, b = i % n_networks, (i * 7 + 3) % n_networks

@@ -9,6 +9,7 @@ import pytest
 
 from dockernet import pipeline, rules
 from dockernet.pipeline.requests import ComposeRequest
+from tests.conftest import REPO
 from tests.samples import Sample, all_samples, finding_line
 
 SAMPLES = all_samples()
@@ -32,8 +33,11 @@ def test_sample_findings(sample) -> None:
 def test_rule_has_broken_and_fixed_sample(rule_id: str) -> None:
     if rules.meta(rule_id).live:
         # Only a live engine fires these: their proof is a firing and a quiet case in the engine tests.
-        tests = Path(__file__).parent
-        assert any(rule_id in p.read_text() for p in tests.glob("test_*.py") if p.name != "test_samples.py")
+        this = Path(__file__).resolve()
+        modules = [p for p in (REPO / "tests").rglob("test_*.py") if p.resolve() != this]
+        assert any(rule_id in p.read_text() for p in modules), (
+            f"{rule_id}: no test module under tests/ names it"
+        )
         return
     prefix = rule_id.lower() + "-"
     mine = [s for s in SAMPLES if s.path.parent.name.startswith(prefix)]

@@ -1,5 +1,10 @@
-"""dockernet over the shared corpus of 41 real public compose projects (../shared/corpus, hand-labelled in
-its INDEX.md): an error on each broken nginx project, with the right rule, and no error on any working one.
+"""dockernet over the shared corpus of 41 real public compose projects, hand-labelled in its INDEX.md: an
+error on each broken nginx project, with the right rule, and no error on any working one.
+
+The corpus is optional: a set of projects kept beside the repository (``../shared/corpus``, that is
+``tests.conftest.SHARED / "corpus"``), not part of it. Without it the tests here are skipped, and
+tests/sources/compose/test_vs_docker.py and tests/dialects/nginx/test_differential.py run on
+compose-samples/ alone.
 
 The corpus also holds Caddy, Traefik and HAProxy projects; dockernet reads nginx configs only, so those must
 simply stay quiet. Two labelled-broken entries use other proxies (Haxxnet caddy, plausible traefik) and are

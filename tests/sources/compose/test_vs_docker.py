@@ -30,10 +30,10 @@ from dockernet.errors import DockernetError
 from dockernet.model import NetworkMode, Project
 from dockernet.sources.compose import load_projects
 from dockernet.sources.compose.discover import COMPOSE_FILE_NAMES
+from tests.conftest import REPO, SHARED
 
-REPO = Path(__file__).parent.parent
 SAMPLES = REPO / "compose-samples"
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Helpers of the ground-truth test (tests/test_ground_truth.py): bring a sample project up on a real engine,
-ask the real nginx for every route dockernet extracted, and compare reality with dockernet's findings.
+"""Helpers of the ground-truth test (tests/live/test_ground_truth.py): bring a sample project up on a real
+engine, ask the real nginx for every route dockernet extracted, and compare reality with dockernet's findings.
 
 Everything goes through the ``docker`` and ``docker compose`` command lines (the same engine the fixtures
 in conftest.py check), so what runs here is what a developer would type. Requests are sent only from inside

@@ -1,4 +1,5 @@
-"""Helpers of the tests that bring projects up on the real engine (test_scan_live, test_scan_extra)."""
+"""Helpers of the tests that bring projects up on the real engine (test_scan.py and
+test_scan_beyond_configs.py beside this file)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-REPO = Path(__file__).parent.parent
+from tests.conftest import REPO
 
 
 def sh(*argv: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -1,8 +1,10 @@
-"""dockernet.logs: nginx error-log lines -> meaning and route.
+"""nginx error-log lines -> meaning and route (dockernet.dialects.nginx.errorlog and .attribution).
 
 The lines are real: recorded from nginx 1.22 (Debian) in containers on the test engine
-(tests/data/nginx-logs/, see its README), plus the message forms of the error-log catalogue
-(shared/reference/proxy-knowledge.md 3.10) and the musl (Alpine) spellings of the same errno values.
+(tests/data/nginx-logs/, see its README), plus one message of each entry of the error-log catalogue as nginx
+1.22 wrote it on the test machine (``CATALOGUE``), lines quoted in public issues (``test_issue_lines``), and
+the musl (Alpine) spellings of the same errno values (``Host is unreachable`` where glibc writes ``No route
+to host``, ``Operation timed out`` for ``Connection timed out``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from dockernet import pipeline, rules
 from dockernet.dialects.nginx import attribution, errorlog, locations
 from dockernet.model import Proxy, Route
 from dockernet.pipeline.requests import ComposeRequest
+from tests.conftest import REPO
 
-DATA = Path(__file__).parent / "data" / "nginx-logs"
+DATA = REPO / "tests" / "data" / "nginx-logs"
 MULTI = DATA / "multi"
 
 CTX = (

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from tests.live import dockernet, project, sh, wget_status
+from tests.conftest import REPO
+from tests.live.helpers import dockernet, project, sh, wget_status
 
-REPO = Path(__file__).parent.parent
 SOCKET = "/var/run/docker.sock"
 SECRET = "dnscan-s3cr3t-token"
 

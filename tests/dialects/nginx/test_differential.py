@@ -41,12 +41,12 @@ import pytest
 from dockernet.dialects.nginx.syntax import Directive, NginxConfig, load, parse_text, tokenize
 from dockernet.errors import InputError
 from dockernet.sources.files import HostTree
+from tests.conftest import REPO, SHARED
 
 pytestmark = pytest.mark.nginx
 
-REPO = Path(__file__).parent.parent
 SAMPLES = REPO / "compose-samples"
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 NGINX = "/usr/sbin/nginx"
 # Corpus files that are nginx configs without a .conf name (shared/corpus/INDEX.md rows 1, 3, 33).
 CORPUS_EXTRA = (

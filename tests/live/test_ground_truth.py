@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 
 from dockernet.model.findings import Severity
-from tests import groundtruth as gt
 from tests.conftest import unavailable
+from tests.live import groundtruth as gt
 from tests.samples import Sample
 
 SAMPLES = gt.runnable_samples()
@@ -82,7 +82,8 @@ def live(
 
 
 def _dump_logs(run: gt.ProjectRun) -> None:
-    """``DOCKERNET_GT_LOGS=dir``: keep every proxy's log (to harvest recorded lines for test_logs.py)."""
+    """``DOCKERNET_GT_LOGS=dir``: keep every proxy's log (to harvest recorded lines for
+    tests/dialects/nginx/test_errorlog.py)."""
     target = os.environ.get("DOCKERNET_GT_LOGS")
     if not target:
         return

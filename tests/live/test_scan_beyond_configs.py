@@ -2,7 +2,9 @@
 the proxies' error logs explained per route, listening sockets read from /proc/net/tcp (DN111 and DN104
 with certainty), stale start-up resolution (DN206) and ``--png``.
 
-Every project is named ``dnx-<random>-...`` and removed (``compose down -v``) even when a test fails.
+Every project is named ``dnx-<random>-...`` and removed (``compose down -v``) even when a test fails. The pure
+parts have their tests beside their modules: the log's frames in tests/sources/engine/test_client.py,
+/proc/net/tcp in tests/sources/engine/test_procnet.py, the engine's start times in tests/rules/test_dn206.py.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from dockernet.sources.engine.client import demux_log
-from tests.live import dockernet, project, sh, wget_status
+from tests.live.helpers import dockernet, project, sh, wget_status
 
-REPO = Path(__file__).parent.parent
 SECRET = "dnx-s3cr3t-query-token"
 
 
@@ -45,14 +45,6 @@ def wait_for(predicate: Any, timeout: float = 15) -> None:
 
 
 # ------------------------------------------------------------------------------------------ the log
-
-
-def test_demux_strips_frame_headers_and_keeps_a_cut_frame() -> None:
-    frames = b"\x01\x00\x00\x00\x00\x00\x00\x06hello\n" + b"\x02\x00\x00\x00\x00\x00\x00\x07world!\n"
-    assert demux_log(frames) == b"hello\nworld!\n"
-    assert demux_log(frames + b"\x02\x00\x00\x00\x00\x00\x00\x10cut") == b"hello\nworld!\ncut"
-    assert demux_log(b"2024-05-01T10:00:00Z raw tty text\n") == b"2024-05-01T10:00:00Z raw tty text\n"
-    assert demux_log(b"") == b""
 
 
 LOG_COMPOSE = """
@@ -158,36 +150,6 @@ services:
 
 # ------------------------------------------------------------------------------------------ listeners
 
-PROC_TCP = """\
-  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310857 1
-   1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310858 1
-   3: 0B00007F:A541 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2310859 1
-   2: 0400160A:1F90 0200160A:9C40 01 00000000:00000000 00:00000000 00000000     0        0 0 1
-  sl  local_address                         remote_address                        st tx_queue rx_queue
-   0: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000
-   1: 00000000000000000000000001000000:0BB9 00000000000000000000000000000000:0000 0A 00000000:00000000
-   2: 0000000000000000FFFF00000100007F:0BBA 00000000000000000000000000000000:0000 0A 00000000:00000000
-"""
-
-
-def test_parse_proc_net_tcp_keeps_listening_sockets_of_both_families() -> None:
-    from dockernet.rules.base import real_listeners
-    from dockernet.sources.engine.procnet import parse_proc_net_tcp
-
-    sockets = parse_proc_net_tcp(PROC_TCP)
-    assert sockets == (
-        ("::", 80),
-        ("127.0.0.1", 3000),
-        ("::1", 3001),
-        ("127.0.0.1", 3002),
-        ("0.0.0.0", 8080),
-    )
-    by_port = {lst.port: lst for lst in real_listeners(sockets)}
-    assert by_port[3000].loopback_only and by_port[3001].loopback_only
-    assert not by_port[8080].loopback_only and by_port[8080].address is None
-    assert by_port[3000].evidence == "listening sockets: 127.0.0.1:3000 (read from /proc/net/tcp)"
-
 
 LISTEN_COMPOSE = """
 services:
@@ -245,15 +207,6 @@ def test_listening_sockets_from_proc_make_dn111_and_dn104_certain(
 
 
 # ------------------------------------------------------------------------------------------ DN206
-
-
-def test_dn206_started_parses_engine_times() -> None:
-    from dockernet.rules.dn206_stale_upstream_address import started
-
-    a = started("2026-11-25T14:43:27.1Z")
-    b = started("2026-11-25T14:43:27.09Z")
-    assert a is not None and b is not None and b < a
-    assert started("0001-01-01T00:00:00Z") is None and started(None) is None and started("garbage") is None
 
 
 STALE_COMPOSE = """

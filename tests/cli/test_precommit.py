@@ -25,9 +25,8 @@ from typing import NoReturn
 import pytest
 import yaml
 
-from tests.conftest import in_ci
+from tests.conftest import REPO, in_ci
 
-REPO = Path(__file__).parent.parent
 WHEELHOUSE = REPO / ".wheelhouse"
 SAMPLE = REPO / "compose-samples/classic-localhost"
 DOCS = REPO / "docs/ci.md"
