@@ -22,7 +22,8 @@ from pathlib import Path
 
 
 def generate(root: Path, services: int, networks: int = 50, seed: int = 42) -> None:
-    """A project like the reference's (compose-knowledge A16) plus 10 nginx proxies with 100 routes each."""
+    """A project shaped like a large real one (anchors, many services on shared networks) plus 10 nginx
+    proxies with 100 routes each."""
     rng = random.Random(seed)
     lines = [
         "name: bench",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def live_addresses(topology: Topology) -> dict[str, set[str]]:
     """IP address -> the names the container with that address answers to (service, container name,
-    aliases, DNS names): what dockernet.logs maps an ``upstream:`` address with."""
+    aliases, DNS names): what dockernet.dialects.nginx.attribution maps an ``upstream:`` address with."""
     out: dict[str, set[str]] = {}
     for project in topology.projects:
         for svc in project.services.values():
@@ -74,7 +74,7 @@ def diagnose_logs(
     findings: Iterable[Finding],
     tail: int,
 ) -> tuple[ProxyLog, ...]:
-    """Each proxy's log lines classified (dockernet.logs), attributed to its routes through the live
+    """Each proxy's log lines classified (dockernet.dialects.nginx.errorlog), attributed to its routes through the live
     addresses, grouped by route and kind, and linked to the finding at that route (same file and line)."""
     from dockernet.dialects.nginx.attribution import explain_line
     from dockernet.dialects.nginx.errorlog import parse_line, short_message
