@@ -74,8 +74,9 @@ def diagnose_logs(
     findings: Iterable[Finding],
     tail: int,
 ) -> tuple[ProxyLog, ...]:
-    """Each proxy's log lines classified (dockernet.dialects.nginx.errorlog), attributed to its routes through the live
-    addresses, grouped by route and kind, and linked to the finding at that route (same file and line)."""
+    """Each proxy's log lines classified (:mod:`dockernet.dialects.nginx.errorlog`), attributed to its
+    routes through the live addresses, grouped by route and kind, and linked to the findings about that
+    route (joined on route and upstream ids)."""
     from dockernet.dialects.nginx.attribution import explain_line
     from dockernet.dialects.nginx.errorlog import parse_line, short_message
 

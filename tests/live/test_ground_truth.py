@@ -14,8 +14,8 @@ Then, per project:
   its upstream ``server`` lines, or, when nginx did not run (or ``up`` failed), any error finding of the
   project; and a ``fixed`` project has no error finding at all;
 * ``dockernet scan`` against the running project flags the same routes (skipped until ``scan`` exists);
-* every 502/504 has an nginx error-log line that :mod:`dockernet.dialects.nginx.errorlog` classifies and attributes to that
-  route, and a proxy that did not start has a line that says why.
+* every 502/504 has an nginx error-log line that :mod:`dockernet.dialects.nginx.errorlog` classifies and
+  attributes to that route, and a proxy that did not start has a line that says why.
 
 Engine: scripts/test-engine.sh (docs/testing.md). How to run, and the last table: docs/ground-truth.md.
 """
