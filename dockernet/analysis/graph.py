@@ -80,7 +80,8 @@ class Topo:
     networks: dict[str, Network] = field(default_factory=dict)
     """By node id."""
     names: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    """network node id -> DNS name -> service node ids answering to it."""
+    """network node id -> DNS name, lower-cased -> service node ids answering to it (DNS names match
+    whatever their case, RFC 4343; seen on the engine: tests/live/test_docker_facts.py)."""
     _owner: dict[str, str | None] = field(default_factory=dict)
     _networks: dict[str, list[str]] = field(default_factory=dict)
     _all_names: list[str] = field(default_factory=list)
@@ -158,18 +159,19 @@ class Topo:
 
     def lookup(self, node: str, name: str) -> list[tuple[str, str]]:
         """What the embedded DNS answers for ``name`` asked from this service: (service, network) pairs."""
+        name = name.lower()
         found = list(self.visible_names(node).get(name, []))
         if "." in name:
             # libnetwork also answers `<name>.<network name>` (moby/libnetwork#888).
             for net in self.networks_of(node):
-                suffix = "." + self.networks[net].name
+                suffix = "." + self.networks[net].name.lower()
                 if net != DEFAULT_BRIDGE and name.endswith(suffix):
                     found.extend((t, net) for t in self.names.get(net, {}).get(name[: -len(suffix)], []))
         # links: the alias resolves in the linking container only, and only over a shared network.
         svc = self.services[node]
         shared = set(self.networks_of(node))
         for link in svc.links:
-            if name in (link.alias, link.target):
+            if name in (link.alias.lower(), link.target.lower()):
                 for target in self._link_targets(svc, link.target):
                     for net in sorted(shared & set(self.networks_of(target))):
                         if net != DEFAULT_BRIDGE:
@@ -194,11 +196,12 @@ class Topo:
 
     def lookup_anywhere(self, name: str) -> list[tuple[str, str]]:
         """Every (service, network) where some container answers to ``name``, whoever asks."""
+        name = name.lower()
         found = [(target, net) for net, table in self.names.items() for target in table.get(name, [])]
         found += [
             (n, net)
             for n, s in self.services.items()
-            if s.network_mode is NetworkMode.BRIDGE and name in (s.name, container_name(s))
+            if s.network_mode is NetworkMode.BRIDGE and name in (s.name.lower(), container_name(s).lower())
             for net in [DEFAULT_BRIDGE]
         ]
         return sorted(set(found))
@@ -228,7 +231,7 @@ def build(topology: Topology) -> Topo:
             if data.get("kind") != "attach":
                 continue
             for name in dns_names(topo.services[svc_node], data["att"].network):
-                table[name].append(svc_node)
+                table[name.lower()].append(svc_node)
         topo.names[net_node] = dict(table)
     return topo
 
