@@ -71,7 +71,12 @@ class Report:
     findings: tuple[Finding, ...]
     projects: int = 0
     proxies: int = 0
+    """Proxies whose configuration was read."""
     routes: int = 0
+    kinds: tuple[tuple[str, int], ...] = ()
+    """Read proxies by reader name (``nginx``, ``traefik``...), in name order."""
+    unread: int = 0
+    """Proxies whose configuration could not be read (each has a DN305 note): their routes are unknown."""
     partial: tuple[str, ...] = ()
     """Why the result is incomplete, if it is."""
     files: tuple[str, ...] = ()

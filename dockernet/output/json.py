@@ -47,6 +47,8 @@ def render(report: Report, logs: Sequence[ProxyLog] | None = None) -> str:
         "notes": c["note"],
         "projects": report.projects,
         "proxies": report.proxies,
+        "proxy_kinds": dict(report.kinds),
+        "unread_proxies": report.unread,
         "routes": report.routes,
         "partial": list(report.partial),
     }

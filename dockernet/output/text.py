@@ -16,6 +16,29 @@ _COLOURS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severi
 _DIM, _BOLD, _RESET = "\x1b[2m", "\x1b[1m", "\x1b[0m"
 
 
+def checked(report: Report) -> str:
+    """``1 project, 1 nginx proxy, 3 routes checked``; several kinds are named each
+    (``3 proxies: 2 nginx, 1 traefik; 9 routes checked``), and proxies whose configuration was not read are
+    counted apart."""
+    projects = plural(report.projects, "project")
+    routes = plural(report.routes, "route")
+    if len(report.kinds) > 1:
+        each = ", ".join(f"{count} {kind}" for kind, count in report.kinds)
+        text = f"{projects}, {_proxies(report.proxies)}: {each}; {routes} checked"
+    elif report.kinds:
+        kind, count = report.kinds[0]
+        text = f"{projects}, {count} {kind} {'proxy' if count == 1 else 'proxies'}, {routes} checked"
+    else:
+        text = f"{projects}, {_proxies(report.proxies)}, {routes} checked"
+    if report.unread:
+        text += f"; {_proxies(report.unread)} not read (DN305)"
+    return text
+
+
+def _proxies(count: int) -> str:
+    return f"{count} {'proxy' if count == 1 else 'proxies'}"
+
+
 def render(
     report: Report,
     colour: bool = False,
@@ -41,11 +64,7 @@ def render(
     summary = ", ".join(
         [plural(c["error"], "error"), plural(c["warning"], "warning"), plural(c["note"], "note")]
     )
-    checked = (
-        f"{plural(report.projects, 'project')}, {plural(report.proxies, 'proxy')}, "
-        f"{plural(report.routes, 'route')} checked"
-    ).replace("proxys", "proxies")
-    lines.append(f"{summary} ({checked})")
+    lines.append(f"{summary} ({checked(report)})")
     for reason in report.partial:
         lines.append(paint(f"partial result: {reason}", _COLOURS[Severity.WARNING]))
     return "\n".join(lines) + "\n" + (render_text(logs) if logs is not None else "")

@@ -8,6 +8,7 @@ status. :mod:`.scan` is the live pipeline (``scan``, ``check --engine``, ``graph
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -34,11 +35,14 @@ class Analysis:
     def report(self) -> Report:
         """The findings with what was checked."""
         t = self.topo.topology
+        read = [p for p in t.proxies if isinstance(p, Proxy)]
         return Report(
             findings=self.findings,
             projects=len(t.projects),
-            proxies=sum(1 for p in t.proxies if isinstance(p, Proxy)),
-            routes=sum(len(p.routes) for p in t.proxies if isinstance(p, Proxy)),
+            proxies=len(read),
+            routes=sum(len(p.routes) for p in read),
+            kinds=tuple(sorted(Counter(p.dialect for p in read).items())),
+            unread=len(t.proxies) - len(read),
             partial=t.partial,
             files=source_files(t),
         )
