@@ -80,6 +80,10 @@ class Resolution:
     """The /etc/hosts address the name maps to (``extra_hosts``), when it does."""
     in_subnet_of: tuple[str, ...] = ()
     """For IP literals: network nodes whose subnet holds the address."""
+    open_networks: tuple[str, ...] = ()
+    """For a name nobody answers to: the proxy's ``external`` networks that no checked project creates and
+    no engine was asked about. Containers of other projects can be attached there under that name, so
+    the name is undetermined rather than unknown."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,24 @@ def _resolve_host(topo: Topo, node: str, base: Resolution, host: str) -> Resolut
         return replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere)
     if not elsewhere and "." in host and entry is None:
         return replace(base, kind=Kind.EXTERNAL)
-    return replace(base, kind=Kind.NOT_FOUND, elsewhere=elsewhere, suggestion=_closest(topo, node, host))
+    return replace(
+        base,
+        kind=Kind.NOT_FOUND,
+        elsewhere=elsewhere,
+        suggestion=_closest(topo, node, host),
+        open_networks=_open_networks(topo, node),
+    )
+
+
+def _open_networks(topo: Topo, node: str) -> tuple[str, ...]:
+    """The proxy's external networks that nobody checked creates, when no engine was consulted."""
+    if topo.topology.engine_networks or any(p.live for p in topo.topology.projects):
+        return ()
+    return tuple(
+        topo.networks[n].name
+        for n in topo.networks_of(node)
+        if n != DEFAULT_BRIDGE and topo.networks[n].external
+    )
 
 
 def _all_gateways(topo: Topo) -> set[str]:

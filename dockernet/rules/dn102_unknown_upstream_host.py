@@ -45,6 +45,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     for res in ctx.resolutions(Kind.NOT_FOUND):
         if res.elsewhere or res.no_dns or (res.host or "").lower() in HOST_GATEWAY_NAMES:
             continue  # DN103, DN106 and DN107 say it better
+        if res.open_networks:
+            continue  # another project may attach it to an external network: DN207
         proxy = ctx.service(res.proxy)
         if any(e.host == res.host for e in proxy.extra_hosts):
             continue  # in /etc/hosts but looked up per request: DN115
