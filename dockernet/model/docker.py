@@ -233,3 +233,5 @@ class ImageFacts:
     """Ports from ``EXPOSE``."""
     copies: tuple[tuple[str, str], ...] = ()
     """``COPY``/``ADD`` of files from the context: (path in the image, path on this machine)."""
+    base: str | None = None
+    """The image the final stage is built ``FROM`` (an earlier stage's name is followed to its image)."""

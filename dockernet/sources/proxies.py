@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from dockernet.dialects import DIALECTS
+from dockernet.dialects import DIALECTS, unread
 from dockernet.dialects.base import Dialect, Located, Peers
 from dockernet.errors import InputError
 from dockernet.model import AnyProxy, ImageFacts, NetworkMode, Project, Service, UnreadProxy
@@ -92,6 +92,9 @@ def _find_one(
         mappings.append((place, os.path.abspath(override)))
         origin = dialect.override_option
     else:
+        kind = unread.recognise(service, image.base if image is not None else None)
+        if kind is not None:
+            return kind.report(service, "image")
         found = claimant(service, [c for c, _ in mappings])
         if found is None:
             return None
