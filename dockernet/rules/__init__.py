@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from dockernet.errors import UsageError
-from dockernet.model.findings import Finding
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules import (
     dn101_loopback_upstream,
     dn102_unknown_upstream_host,
@@ -90,6 +90,12 @@ _MODULES: tuple[Rule, ...] = (
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
+DEFAULT: frozenset[str] = frozenset(
+    i for i, module in RULES.items() if module.META.severity is not Severity.NOTE or i == "DN300"
+)
+"""The rules that run unless the configuration or ``--select`` says otherwise: the errors and warnings, and
+DN300 (a suppression comment that suppresses nothing is stale). The other notes are advice a clean project
+may well ignore: ``--select ALL`` adds them, as ruff keeps its opinionated rules out of its default set."""
 
 
 def meta(rule_id: str) -> Meta:

@@ -148,7 +148,9 @@ def test_json_contract(project: Path) -> None:
 def test_fail_on_and_clean_exit(project: Path) -> None:
     (project / "nginx.conf").write_text(NGINX.replace("app:8080", "app:3000"))
     assert run("check", cwd=project).returncode == 0
-    assert run("check", "--fail-on", "note", cwd=project).returncode == 1  # DN301 note remains
+    assert run("check", "--fail-on", "note", cwd=project).returncode == 0  # the notes are opt-in
+    done = run("check", "--fail-on", "note", "--select", "ALL", cwd=project)
+    assert done.returncode == 1 and "note DN301" in done.stdout
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -271,7 +273,7 @@ def test_version() -> None:
 @pytest.mark.parametrize("sample", all_samples(), ids=[s.name for s in all_samples()])
 def test_sarif_on_every_sample(sample) -> None:
     dirs = [str(d) for d in sample.dirs]
-    done = run("check", *dirs, "--format", "sarif", "--fail-on", "note", cwd=REPO)
+    done = run("check", *dirs, "--format", "sarif", "--fail-on", "note", "--select", "ALL", cwd=REPO)
     doc = json.loads(done.stdout)
     jsonschema.validate(doc, SCHEMA)
     got = set()
@@ -280,7 +282,7 @@ def test_sarif_on_every_sample(sample) -> None:
         file = os.path.relpath(REPO / physical["artifactLocation"]["uri"], sample.path)
         got.add(f"{file}:{physical.get('region', {}).get('startLine', 0)} {r['level']} {r['ruleId']}")
     assert got == set(sample.expected)
-    gh = run("check", *dirs, "--format", "github", cwd=REPO).stdout.splitlines()
+    gh = run("check", *dirs, "--format", "github", "--select", "ALL", cwd=REPO).stdout.splitlines()
     assert len(gh) == len(sample.expected)
 
 
@@ -346,3 +348,16 @@ def test_malformed_input_is_one_line_exit_2_and_fast(case: str, tmp_path: Path) 
     assert done.stderr.startswith(prefix) and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert elapsed < 20, f"{case} took {elapsed:.1f} s"
+
+
+def test_a_suppression_of_an_opt_in_rule_is_not_stale_by_default(project: Path) -> None:
+    """``ignore[DN301]`` suppresses a note that does not run by default: DN300 must not call it unused,
+    and with ``--select ALL`` it suppresses the note."""
+    (project / "nginx.conf").write_text(
+        NGINX.replace("app:8080", "app:3000").replace(
+            "proxy_pass http://app:3000;", "proxy_pass http://app:3000;  # dockernet: ignore[DN301]"
+        )
+    )
+    assert "DN300" not in run("check", "--fail-on", "note", cwd=project).stdout
+    everything = run("check", "--select", "ALL", cwd=project).stdout
+    assert "DN300" not in everything and "DN301" not in everything
