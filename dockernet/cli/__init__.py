@@ -9,9 +9,8 @@ hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never 
 from __future__ import annotations
 
 import gc
-from typing import Annotated
-
 import importlib.util
+from typing import Annotated
 
 import typer
 
