@@ -22,8 +22,13 @@ T = TypeVar("T")
 
 
 def colour(stream: object) -> bool:
-    """Whether to colour what goes to ``stream``: a terminal, and no ``NO_COLOR`` (https://no-color.org)."""
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+    """Whether to colour what goes to ``stream``: never with ``NO_COLOR`` set (https://no-color.org), always
+    with ``FORCE_COLOR`` set (https://force-color.org; CI logs that show colour), else on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def fail(e: DockernetError) -> typer.Exit:
