@@ -60,6 +60,12 @@ _NODE_BUDGET_MAX = 3_000_000
 Aliases legitimately repeat a block a few times (real files use 0.13 visits per byte at most); an alias
 bomb repeats it exponentially and hits the budget within a second or two."""
 
+_CHAR_BUDGET_BASE = 16 * 1024 * 1024
+_CHAR_BUDGET_PER_BYTE = 8
+"""A walk may also visit ``_CHAR_BUDGET_BASE`` characters of scalars plus 8 per byte of input. Counting
+nodes alone lets a few aliases of one 10 KB string through 300,000 times: 3 GB of values for a 14 KB
+file once anything copies them (issue 15)."""
+
 Pos = tuple[str, int]
 """(file, 1-based line)."""
 
@@ -291,12 +297,13 @@ class _TooManyNodes(Exception):
 class _Walker:
     """Turns a node graph into YMap/YSeq values, applying merge keys, tags and string interpolation."""
 
-    __slots__ = ("budget", "file", "interp", "tagged")
+    __slots__ = ("budget", "chars", "file", "interp", "tagged")
 
-    def __init__(self, file: str, interp: Callable[[str, int], str] | None, budget: int) -> None:
+    def __init__(self, file: str, interp: Callable[[str, int], str] | None, budget: int, chars: int) -> None:
         self.file = file
         self.interp = interp
         self.budget = budget
+        self.chars = chars
         self.tagged = False
 
     def value(self, node: Node) -> Any:
@@ -307,6 +314,9 @@ class _Walker:
         tag = node.tag
         if cls is ScalarNode:
             text: str = node.value
+            self.chars -= len(text)
+            if self.chars < 0:
+                raise _TooManyNodes
             if tag == _STR:
                 if self.interp is not None and "$" in text:
                     return self.interp(text, node.start_mark.line + 1)
@@ -417,12 +427,19 @@ def to_data(
     InputError itself. ``size_hint`` (the text's length) raises the node budget for larger files. Returns the
     value and whether ``!reset``/``!override`` tags occurred in it.
     """
-    walker = _Walker(file, interp, min(_NODE_BUDGET_BASE + size_hint, _NODE_BUDGET_MAX))
+    walker = _Walker(
+        file,
+        interp,
+        min(_NODE_BUDGET_BASE + size_hint, _NODE_BUDGET_MAX),
+        _CHAR_BUDGET_BASE + _CHAR_BUDGET_PER_BYTE * size_hint,
+    )
     try:
         value = walker.value(node)
     except _TooManyNodes:
         raise InputError(
-            file, "the YAML document expands to too many nodes (an alias bomb?)", node.start_mark.line + 1
+            file,
+            "the YAML document expands to too many nodes or too much text (an alias bomb?)",
+            node.start_mark.line + 1,
         ) from None
     except RecursionError:
         raise InputError(file, "the YAML document is nested too deeply", node.start_mark.line + 1) from None

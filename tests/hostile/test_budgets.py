@@ -1,0 +1,46 @@
+"""Inputs that exhausted memory or hung before issue 15: each now ends fast, with a one-line input error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.hostile.helpers import COMPOSE, assert_input_error, project, timed
+
+
+def test_dotenv_variables_that_double_each_other(tmp_path: Path) -> None:
+    # Before: over 4 GB and no answer after 20 s. V39 would be 16 bytes * 2**39; V17 (line 18) is the
+    # first over 1 MB.
+    lines = ["V0=xxxxxxxxxxxxxxxx", *(f"V{i}=${{V{i - 1}}}${{V{i - 1}}}" for i in range(1, 40))]
+    compose = COMPOSE.replace("image: busybox", "image: busybox\n    environment: [X=${V39}]")
+    done = timed("check", cwd=project(tmp_path, compose, **{".env": "\n".join(lines) + "\n"}))
+    assert_input_error(done, ".env:18:", "longer than 1024 KB")
+
+
+def test_compose_value_that_repeats_a_large_variable(tmp_path: Path) -> None:
+    big = "x" * 1000
+    template = "${BIG}" * 2000  # 12 KB of template, 2 MB of value
+    compose = COMPOSE.replace("image: busybox", f'image: busybox\n    command: ["{template}"]')
+    done = timed("check", cwd=project(tmp_path, compose, **{".env": f"BIG={big}\n"}))
+    assert_input_error(done, "compose.yaml:8:", "longer than 1024 KB")
+
+
+def _string_alias_bomb(prefix: str) -> str:
+    text = prefix + "x" * 10_000
+    items = ",".join(["*a"] * 1000)
+    command = ",".join(["*b"] * 300)
+    return f'x-a: &a "{text}"\nx-b: &b [{items}]\n' + COMPOSE.replace(
+        "image: busybox", f"image: busybox\n    command: [{command}]"
+    )
+
+
+def test_string_alias_bomb(tmp_path: Path) -> None:
+    # 14 KB: 300,000 aliases of one 10 KB string are within the node budget. Before: 3 GB, no answer in 25 s.
+    done = timed("check", cwd=project(tmp_path, _string_alias_bomb("")))
+    assert_input_error(done, "compose.yaml:1:", "too much text")
+
+
+def test_interpolated_string_alias_bomb(tmp_path: Path) -> None:
+    # Each alias of a string with a variable is interpolated again, into a new string. Before: 15 s.
+    done = timed("check", cwd=project(tmp_path, _string_alias_bomb("$X")))
+    assert_input_error(done, "compose.yaml:1:", "too much text", '"Xxxxxx')
+    assert len(done.stderr) < 300
