@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dockernet.analysis.graph import build, dns_names, service_id
+from dockernet.model import MAX_REPLICA_NAMES, Topology
+from dockernet.sources.compose import load_projects
 from tests.hostile.helpers import COMPOSE, assert_input_error, project, timed
 
 
@@ -44,3 +47,21 @@ def test_interpolated_string_alias_bomb(tmp_path: Path) -> None:
     done = timed("check", cwd=project(tmp_path, _string_alias_bomb("$X")))
     assert_input_error(done, "compose.yaml:1:", "too much text", '"Xxxxxx')
     assert len(done.stderr) < 300
+
+
+def test_replicas_beyond_the_names_resolved(tmp_path: Path) -> None:
+    # Before: one name per replica, 4.5 GB and no answer in 20 s.
+    compose = COMPOSE.replace("image: busybox", "image: busybox\n    deploy: {replicas: 100000000}")
+    proj = project(tmp_path, compose)
+    done = timed("check", cwd=proj)
+    assert done.returncode == 0, done.stderr
+    warnings: list[str] = []
+    (loaded,) = load_projects([str(proj)], [], None, [], [], {}, warnings=warnings)
+    assert loaded.services["app"].replicas == 100_000_000
+    assert warnings == [
+        f"{proj / 'compose.yaml'}:8: services.app has 100000000 replicas;"
+        f" only the container names of the first {MAX_REPLICA_NAMES} are resolved"
+    ]
+    topo = build(Topology(projects=(loaded,)))
+    names = dns_names(topo.services[service_id(loaded.services["app"])], "default")
+    assert len(names) == MAX_REPLICA_NAMES + 1  # the service name, then one container name per replica
