@@ -14,8 +14,10 @@ import posixpath
 import shlex
 
 from dockernet.dialects import DIALECTS
+from dockernet.dialects.base import NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import ImageFacts
+from dockernet.sources.files import read_regular
 
 MAX_DOCKERFILE = 1_000_000
 # Directories that exist in the proxies' images: `COPY x.conf /etc/nginx/conf.d` copies into them.
@@ -63,15 +65,16 @@ def _args(rest: str) -> list[str]:
 def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts | None:
     """Facts of the final stage, or None when the Dockerfile does not exist."""
     try:
-        size = os.path.getsize(dockerfile)
-        if size > MAX_DOCKERFILE:
-            raise InputError(dockerfile, "file too large for a Dockerfile")
-        with open(dockerfile, "rb") as fh:
-            data = fh.read()
+        # Only a regular file, and at most one byte more than the limit: /dev/zero never ends, a FIFO blocks.
+        data = read_regular(dockerfile, MAX_DOCKERFILE)
     except FileNotFoundError:
         return None
+    except NotRegularFileError:
+        raise InputError(dockerfile, "not a regular file (a Dockerfile must be one)") from None
     except OSError as e:
         raise InputError(dockerfile, f"cannot read: {e.strerror}") from e
+    if len(data) > MAX_DOCKERFILE:
+        raise InputError(dockerfile, "file too large for a Dockerfile")
     if b"\0" in data:
         raise InputError(dockerfile, "not a text file")
     text = data.decode("utf-8", errors="replace")

@@ -11,12 +11,33 @@ import contextlib
 import errno
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from dockernet.dialects.base import NotRegularFileError
+
 MAX_FILE = 5 * 1024 * 1024
 """Largest file read (bytes); real proxy configs are a few KB, nginx's mime.types is 5 KB."""
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (one more than allowed, so that the caller can say it
+    is too large). Raises OSError, and :class:`NotRegularFileError` for anything but a regular file.
+
+    A pull request controls the paths: a FIFO would block ``open()`` for ever and ``/dev/zero`` never ends.
+    The file is opened without blocking (``O_NONBLOCK`` makes ``open()`` of a FIFO return at once) and checked
+    with ``fstat`` on the open descriptor, so that nothing can be swapped in between the check and the read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(errno.EINVAL, "not a regular file", path)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -93,7 +114,7 @@ class HostTree:
             if host is not None and os.path.islink(host):
                 hops += 1
                 if hops > 40:
-                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), cpath)
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), host)
                 link = os.readlink(host)
                 done.pop()
                 if link.startswith("/"):
@@ -125,8 +146,7 @@ class HostTree:
         assert host is not None
         if os.path.isdir(host):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), container_path)
-        with open(host, "rb") as fh:
-            return host, fh.read(MAX_FILE + 1)
+        return host, read_regular(host, MAX_FILE)
 
     def _exists(self, cpath: str, want_dir: bool) -> bool:
         try:

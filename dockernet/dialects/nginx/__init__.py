@@ -25,6 +25,15 @@ class Syntax:
     """Ids of the routes whose location rewrites the URI with ``rewrite ... break`` before the pass."""
 
 
+def _visible(tree: ConfigTree, entry: str) -> bool | None:
+    """None when the main file is not visible from here; True when it is, even when it cannot be read
+    (a missing file in a mounted directory, a symlink loop): :func:`syntax.load` says why, as nginx does."""
+    try:
+        return None if tree.read(entry) is None else True
+    except OSError:
+        return True
+
+
 class Nginx:
     """The nginx reader (see :class:`dockernet.dialects.base.Dialect`)."""
 
@@ -73,16 +82,17 @@ class Nginx:
             if rendered and origin == "bind mount":
                 origin = "template"
             tree = OverlayTree(tree, rendered)
-            if tree.read(entry) is None:
+            if _visible(tree, entry) is None:
                 if entry != locate.MAIN:
                     return UnreadProxy(service.key, self.name, origin, f"{entry} (nginx -c) is not visible")
                 default = (f"<{service.image or 'image'}>{locate.MAIN}", locate.IMAGE_MAIN)
                 tree = OverlayTree(tree, {**rendered, locate.MAIN: default})
-        found = tree.read(entry)
-        if found is None:
+        if _visible(tree, entry) is None:
             reason = f"{entry} could not be read from the container"
             return UnreadProxy(service.key, self.name, origin, reason)
         conf = syntax.load(entry, tree)
+        found = tree.read(entry)  # read without an error by load() just now
+        assert found is not None
         result = routes.extract(conf.directives, service.key, environment=environment)
         hidden = [
             u

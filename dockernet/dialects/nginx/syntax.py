@@ -35,9 +35,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockernet.dialects.base import ConfigTree
+from dockernet.dialects.base import ConfigTree, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import Loc
+from dockernet.model.loc import relpath
 
 MAX_FILE = 5 * 1024 * 1024
 """Largest config file read (bytes); real ones are a few KB, mime.types is 5 KB."""
@@ -501,6 +502,10 @@ class _Loader:
         assert self.tree is not None
         try:
             found = self.tree.read(cpath)
+        except NotRegularFileError as exc:
+            raise InputError(
+                relpath(exc.filename), "not a regular file (a FIFO, a socket or a device)"
+            ) from exc
         except IsADirectoryError as exc:
             # nginx opens a directory without complaint; the first read of it fails.
             raise InputError(display_from, f'pread() "{cpath}" failed (21: {os.strerror(21)})', line) from exc
@@ -613,6 +618,10 @@ class _Loader:
         return tuple(out)
 
 
+def _not_regular(exc: NotRegularFileError) -> InputError:
+    return InputError(relpath(str(exc.filename)), "not a regular file (a FIFO, a socket or a device)")
+
+
 def load(entry_container_path: str, tree: ConfigTree, *, conf_prefix: str | None = None) -> NginxConfig:
     """Read a whole configuration from its main file, expanding includes through ``tree``.
 
@@ -625,10 +634,15 @@ def load(entry_container_path: str, tree: ConfigTree, *, conf_prefix: str | None
     loader = _Loader(tree, prefix)
     try:
         found = tree.read(entry_container_path)
+    except NotRegularFileError as exc:
+        raise _not_regular(exc) from exc
     except OSError as exc:
         code = exc.errno or errno.EIO
+        # The error names the file on this machine where the tree knows it (a bind-mounted directory
+        # without nginx.conf, a symlink loop), else the container path.
+        where = relpath(exc.filename) if isinstance(exc.filename, str) else entry_container_path
         raise InputError(
-            entry_container_path, f'open() "{entry_container_path}" failed ({code}: {os.strerror(code)})'
+            where, f'open() "{entry_container_path}" failed ({code}: {os.strerror(code)})'
         ) from exc
     if found is None:
         raise InputError(entry_container_path, "the configuration file is not visible from this machine")

@@ -31,7 +31,9 @@ from typing import Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dockernet.dialects.base import NotRegularFileError
 from dockernet.errors import InputError
+from dockernet.sources.files import read_regular
 
 __all__ = [
     "MAX_ENTRIES",
@@ -156,9 +158,10 @@ def read_text(path: str, what: str = "file") -> str:
     if size > MAX_FILE_BYTES:
         raise InputError(path, f"file too large ({size // (1024 * 1024)} MB; the limit is 20 MB)")
     try:
-        with open(path, "rb") as f:
-            # Read one byte more than allowed: special files report size 0 and can be endless.
-            data = f.read(MAX_FILE_BYTES + 1)
+        # A regular file only (a FIFO would block open() for ever), read with a hard limit.
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFileError:
+        raise InputError(path, f"not a regular file (a {what} must be one)") from None
     except OSError as e:
         raise InputError(path, f"cannot read {what}: {e.strerror or e}") from None
     if len(data) > MAX_FILE_BYTES:
