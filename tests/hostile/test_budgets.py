@@ -65,3 +65,19 @@ def test_replicas_beyond_the_names_resolved(tmp_path: Path) -> None:
     topo = build(Topology(projects=(loaded,)))
     names = dns_names(topo.services[service_id(loaded.services["app"])], "default")
     assert len(names) == MAX_REPLICA_NAMES + 1  # the service name, then one container name per replica
+
+
+def test_expose_the_whole_port_range(tmp_path: Path) -> None:
+    # Before: 30 s (every port was looked up in the list of the ports before it).
+    compose = COMPOSE.replace("image: busybox", 'image: busybox\n    expose: ["1-65535", "80", "3000-3010"]')
+    proj = project(tmp_path, compose)
+    done = timed("check", cwd=proj)
+    assert done.returncode == 0, done.stderr
+    (loaded,) = load_projects([str(proj)], [], None, [], [], {})
+    assert loaded.services["app"].expose == tuple(range(1, 65536))
+
+
+def test_publish_the_whole_port_range(tmp_path: Path) -> None:
+    compose = COMPOSE.replace("image: busybox", 'image: busybox\n    ports: ["1-65535:1-65535"]')
+    done = timed("check", cwd=project(tmp_path, compose))
+    assert done.returncode == 0, done.stderr
