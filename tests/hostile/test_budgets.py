@@ -11,7 +11,9 @@ from dockernet.analysis.graph import build, dns_names, service_id
 from dockernet.dialects.nginx.routes import extract
 from dockernet.dialects.nginx.syntax import parse_text
 from dockernet.dialects.nginx.variables import Values
+from dockernet.errors import InputError
 from dockernet.model import MAX_REPLICA_NAMES, Topology
+from dockernet.sources import dockerfile
 from dockernet.sources.compose import load_projects
 from tests.hostile.helpers import COMPOSE, assert_input_error, project, timed
 
@@ -119,3 +121,27 @@ def test_ten_thousand_nginx_locations(tmp_path: Path) -> None:
     done = timed("check", cwd=project(tmp_path, nginx=_many_locations(10_000)), limit=8.0)
     assert done.returncode in (0, 1), done.stderr
     assert "10000 routes checked" in done.stdout
+
+
+def test_copy_glob_over_a_huge_context(tmp_path: Path) -> None:
+    # Before: COPY */*/*/*/*/* with the context / walked the whole machine (past 20 s).
+    # Counted: the walk stops at MAX_GLOB_ENTRIES directory entries, whatever the machine holds.
+    deep = tmp_path / "ctx"
+    for i in range(30):
+        for j in range(30):
+            (deep / f"a{i}" / f"b{j}").mkdir(parents=True)
+    (tmp_path / "Dockerfile").write_text("FROM nginx\nCOPY */*/* /etc/nginx/\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dockerfile, "MAX_GLOB_ENTRIES", 500)
+        with pytest.raises(InputError, match="COPY patterns list more than 500 files") as e:
+            dockerfile.read(("p", "s"), str(tmp_path / "Dockerfile"), str(deep))
+    assert e.value.line == 2
+
+
+def test_copy_glob_with_the_root_as_context(tmp_path: Path) -> None:
+    compose = COMPOSE.replace(
+        "image: busybox", "build: {context: /, dockerfile: " + str(tmp_path / "Dockerfile") + "}"
+    )
+    proj = project(tmp_path, compose, Dockerfile="FROM busybox\nCOPY */*/*/*/*/* /x/\n")
+    done = timed("check", cwd=proj)
+    assert_input_error(done, "Dockerfile:2:", "COPY patterns list more than")
