@@ -249,6 +249,10 @@ def _float(text: str) -> float:
     return float(t)
 
 
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
 def compose_documents(text: str, file: str) -> list[Node]:
     """Compose every YAML document in ``text`` into a node graph (no values built yet)."""
     entries = text.count("\n") + text.count(",")
@@ -320,6 +324,10 @@ class _Walker:
             self.chars -= len(text)
             if self.chars < 0:
                 raise _TooManyNodes
+            if "\0" in text:
+                # A "\0" escape: no name, command, path or variable can hold one (they are C strings in
+                # the engine and the kernel), and Graphviz or a terminal would choke on it later.
+                raise InputError(self.file, "a string holds a NUL character", node.start_mark.line + 1)
             if tag == _STR:
                 if self.interp is not None and "$" in text:
                     return self.interp(text, node.start_mark.line + 1)
@@ -331,7 +339,14 @@ class _Walker:
             if tag == _BOOL:
                 return text in ("true", "True", "TRUE")
             if tag == _FLOAT:
-                return _float(text)
+                try:
+                    return _float(text)
+                except ValueError:
+                    # Only an explicit tag gets here (the resolver gives plain scalars !!float when they
+                    # match); go-yaml v3 refuses it too.
+                    raise InputError(
+                        self.file, f"cannot decode {_short(text)} as a !!float", node.start_mark.line + 1
+                    ) from None
             if tag == "!reset":
                 self.tagged = True
                 return RESET
