@@ -33,7 +33,8 @@ class ConfigTree(Protocol):
 
     def glob(self, container_pattern: str) -> list[str] | None:
         """Container paths matching an absolute glob(3) pattern, sorted like glob(3) (byte order), or None
-        when a directory the pattern lists cannot be seen from here."""
+        when a directory the pattern lists cannot be seen from here. Raises OSError when the tree's budget
+        of directory entries runs out."""
 
 
 class OverlayTree:

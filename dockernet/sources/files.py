@@ -21,6 +21,10 @@ from dockernet.dialects.base import NotRegularFileError
 MAX_FILE = 5 * 1024 * 1024
 """Largest file read (bytes); real proxy configs are a few KB, nginx's mime.types is 5 KB."""
 
+MAX_GLOB_ENTRIES = 20_000
+"""Directory entries the globs of one tree may look at, together: ``include /etc/nginx/root/*/*/*/*/*.conf``
+with ``/`` mounted on ``/etc/nginx/root`` walked the whole machine (issue 15)."""
+
 
 def read_regular(path: str, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file (one more than allowed, so that the caller can say it
@@ -75,6 +79,7 @@ class HostTree:
             host = os.path.realpath(source)  # the engine resolves the source on the host at mount time
             by_target[_clean_abs(target)] = _Mount(_clean_abs(target), host, os.path.isdir(host))
         self._mounts = sorted(by_target.values(), key=lambda m: len(m.target), reverse=True)
+        self._glob_budget = MAX_GLOB_ENTRIES
 
     # -- path plumbing
 
@@ -203,6 +208,10 @@ class HostTree:
                 names, visible = self._listdir(d or "/")
                 if not visible:
                     return None
+                self._glob_budget -= len(names)
+                if self._glob_budget < 0:
+                    message = f"globs list more than {MAX_GLOB_ENTRIES} directory entries"
+                    raise OSError(errno.E2BIG, message, container_pattern)
                 for name in names:
                     path = f"{d}/{name}"
                     if match(name) and (last or self._exists(path, want_dir=True)):

@@ -597,7 +597,11 @@ class _Loader:
         if depth >= MAX_DEPTH:
             raise InputError(display, f"nested more than {MAX_DEPTH} deep", st.end_line)
         if any(c in path for c in "*?["):  # ngx_conf_include(): strpbrk(file, "*?[") decides
-            names = self.tree.glob(path)
+            try:
+                names = self.tree.glob(path)
+            except OSError as exc:
+                # A tree's budget (a glob over a mounted /), or an error listing: ngx_glob_n " \"%s\" failed".
+                raise InputError(display, f'glob() "{path}" failed ({exc.strerror})', st.end_line) from exc
             if names is None:
                 self.unseen.append(UnseenInclude(path, Loc(display, st.line)))
                 return (keep,)
