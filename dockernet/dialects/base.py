@@ -16,6 +16,9 @@ from typing import Protocol
 
 from dockernet.model import AnyProxy, Service, Upstream
 
+NOT_REGULAR = "not a regular file (a FIFO, a socket or a device)"
+"""The message of every input error about a :class:`NotRegularFileError`."""
+
 
 class NotRegularFileError(OSError):
     """The path is a FIFO, a socket or a device: dockernet reads regular files only (issue 15: a FIFO

@@ -14,7 +14,7 @@ import posixpath
 import shlex
 
 from dockernet.dialects import DIALECTS
-from dockernet.dialects.base import NotRegularFileError
+from dockernet.dialects.base import NOT_REGULAR, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import ImageFacts
 from dockernet.sources.files import read_regular
@@ -73,7 +73,7 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
     except FileNotFoundError:
         return None
     except NotRegularFileError:
-        raise InputError(dockerfile, "not a regular file (a Dockerfile must be one)") from None
+        raise InputError(dockerfile, NOT_REGULAR) from None
     except OSError as e:
         raise InputError(dockerfile, f"cannot read: {e.strerror}") from e
     if len(data) > MAX_DOCKERFILE:

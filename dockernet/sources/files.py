@@ -28,7 +28,8 @@ with ``/`` mounted on ``/etc/nginx/root`` walked the whole machine (issue 15).""
 
 def read_regular(path: str, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file (one more than allowed, so that the caller can say it
-    is too large). Raises OSError, and :class:`NotRegularFileError` for anything but a regular file.
+    is too large). Raises OSError: IsADirectoryError for a directory, :class:`NotRegularFileError` for
+    anything else that is not a regular file.
 
     A pull request controls the paths: a FIFO would block ``open()`` for ever and ``/dev/zero`` never ends.
     The file is opened without blocking (``O_NONBLOCK`` makes ``open()`` of a FIFO return at once) and checked
@@ -36,7 +37,10 @@ def read_regular(path: str, limit: int) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
             raise NotRegularFileError(errno.EINVAL, "not a regular file", path)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read(limit + 1)

@@ -103,3 +103,29 @@ def test_include_glob_over_a_mounted_root(tmp_path: Path) -> None:
     assert_input_error(
         done, "nginx.conf:2:", 'glob() "/r/*/*/*.conf" failed', "more than 500 directory entries"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--nginx", "nginx=/dev/zero"],
+            "not a regular file (a FIFO, a socket or a device) (given with --nginx)",
+        ),
+        (["--nginx", "nginx=."], "is a directory (given with --nginx)"),
+        (["--env-file", "/dev/zero"], "not a regular file"),
+        (["-f", "/dev/zero"], "not a regular file"),
+    ],
+)
+def test_dev_zero_and_directories_given_on_the_command_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = timed("check", *args, cwd=project(tmp_path))
+    assert_input_error(done, args[1].split("=")[-1] + ":", message)
+
+
+def test_dev_zero_mounted_as_the_config(tmp_path: Path) -> None:
+    compose = COMPOSE.replace(
+        "./nginx.conf:/etc/nginx/conf.d/default.conf:ro", "/dev/zero:/etc/nginx/nginx.conf"
+    )
+    assert_input_error(timed("check", cwd=project(tmp_path, compose)), "/dev/zero:", "not a regular file")

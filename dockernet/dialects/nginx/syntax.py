@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockernet.dialects.base import ConfigTree, NotRegularFileError
+from dockernet.dialects.base import NOT_REGULAR, ConfigTree, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import Loc
 from dockernet.model.loc import relpath
@@ -623,7 +623,7 @@ class _Loader:
 
 
 def _not_regular(exc: NotRegularFileError) -> InputError:
-    return InputError(relpath(str(exc.filename)), "not a regular file (a FIFO, a socket or a device)")
+    return InputError(relpath(str(exc.filename)), NOT_REGULAR)
 
 
 def load(entry_container_path: str, tree: ConfigTree, *, conf_prefix: str | None = None) -> NginxConfig:

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from dockernet.dialects.base import NotRegularFileError
+from dockernet.dialects.base import NOT_REGULAR, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.sources.files import read_regular
 
@@ -161,7 +161,7 @@ def read_text(path: str, what: str = "file") -> str:
         # A regular file only (a FIFO would block open() for ever), read with a hard limit.
         data = read_regular(path, MAX_FILE_BYTES)
     except NotRegularFileError:
-        raise InputError(path, f"not a regular file (a {what} must be one)") from None
+        raise InputError(path, NOT_REGULAR) from None
     except OSError as e:
         raise InputError(path, f"cannot read {what}: {e.strerror or e}") from None
     if len(data) > MAX_FILE_BYTES:
