@@ -129,3 +129,11 @@ def test_dev_zero_mounted_as_the_config(tmp_path: Path) -> None:
         "./nginx.conf:/etc/nginx/conf.d/default.conf:ro", "/dev/zero:/etc/nginx/nginx.conf"
     )
     assert_input_error(timed("check", cwd=project(tmp_path, compose)), "/dev/zero:", "not a regular file")
+
+
+def test_fifo_as_the_baseline(tmp_path: Path) -> None:
+    # The baseline is committed in the checked tree, so a pull request controls it too.
+    proj = project(tmp_path)
+    os.mkfifo(proj / "baseline.json")
+    done = timed("check", "--baseline", "baseline.json", cwd=proj)
+    assert_input_error(done, "baseline.json:", "not a regular file")
