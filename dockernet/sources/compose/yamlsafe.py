@@ -8,7 +8,9 @@ Compose files are untrusted input: the loader must answer within seconds, in bou
 * PyYAML's libyaml-based ``CSafeLoader`` only *composes* the node graph (no Python objects are constructed by
   PyYAML; libyaml itself caps nesting at 1000 levels); aliases are shared nodes there, so a "billion laughs"
   document is small until it is expanded. The walk that turns nodes into values counts every node it visits
-  and stops at a budget proportional to the file size, which a legitimate file never reaches;
+  and every character of the scalars, and stops at budgets proportional to the file size, which a
+  legitimate file never reaches (a string alias bomb is few nodes and many bytes);
+* a string with a NUL character is refused: no name, command or variable can hold one;
 * scalars are resolved with the YAML 1.2 core schema, like go-yaml v3 in compose-go (``yes``/``on`` stay
   strings, ``22:22`` is not a base-60 integer), instead of PyYAML's YAML 1.1 rules.
 
