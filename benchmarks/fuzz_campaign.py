@@ -58,14 +58,22 @@ def main() -> int:
                     command,
                     cwd=directory,
                     capture_output=True,
-                    text=True,
                     timeout=args.timeout,
                     preexec_fn=_limit,
                     check=False,
                 )
                 code = done.returncode
-                bad = code not in (0, 1, 2) or (code == 2 and len(done.stderr.strip().splitlines()) != 1)
-                outcome = f"exit {code}"
+                try:
+                    stderr = done.stderr.decode("utf-8")
+                    done.stdout.decode("utf-8")
+                    outcome = f"exit {code}"
+                except UnicodeDecodeError:
+                    stderr, outcome = "", "output not UTF-8"  # a lone surrogate written with surrogateescape
+                bad = (
+                    outcome.startswith("output")
+                    or code not in (0, 1, 2)
+                    or (code == 2 and len(stderr.strip().splitlines()) != 1)
+                )
             except subprocess.TimeoutExpired:
                 bad, outcome = True, "timeout"
             took = time.monotonic() - t0
