@@ -86,8 +86,12 @@ def render(
 ) -> str:
     """The report in the asked format; a scan's error-log diagnosis (``logs``) goes into text and JSON, the
     names of files read out of containers into text and GitHub annotations."""
+    from dockernet.model import safe
     from dockernet.output import github, junit, sarif, text
     from dockernet.output import json as json_out
+
+    report = safe.deep(report)
+    logs = safe.deep(tuple(logs)) if logs is not None else None
 
     if fmt is Format.json:
         return json_out.render(report, logs)
