@@ -17,7 +17,7 @@ from dockernet import rules
 from dockernet.analysis import graph, resolve
 from dockernet.dialects.base import Peers
 from dockernet.errors import ExitStatus, UsageError
-from dockernet.model import AnyProxy, Project, Proxy, Topology
+from dockernet.model import AnyProxy, Project, Proxy, Topology, safe
 from dockernet.model.findings import Finding, Report, Severity
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
@@ -38,7 +38,8 @@ class Analysis:
         t = self.topo.topology
         read = [p for p in t.proxies if isinstance(p, Proxy)]
         return Report(
-            findings=self.findings,
+            # Every field, ids included (an upstream's raw text): the report is only ever printed.
+            findings=safe.deep(self.findings, safe.redactor(t)),
             projects=len(t.projects),
             proxies=len(read),
             routes=sum(len(p.routes) for p in read),
@@ -112,7 +113,10 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
             seen.add(key)
             found.append(f)
     kept = triage.apply(found, config, topology.suppressions)
-    return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
+    # Values from env files and the environment are secrets: findings name them, never show them.
+    hide = safe.redactor(topology)
+    shown = tuple(replace(f, message=hide(f.message), hint=hide(f.hint)) for f in kept)
+    return Analysis(topo=topo, resolved=resolved, findings=shown)
 
 
 def fail_threshold(fail_on: str | None, config: Config) -> Severity:

@@ -107,9 +107,10 @@ def draw_analysis(
 ) -> Drawing:
     """The diagram of an analysis (``graph``, ``scan --png``): its scene, narrowed to ``networks`` and
     ``services`` when given, drawn by :func:`draw`."""
+    from dockernet.model import safe
     from dockernet.render.build import build
     from dockernet.render.scene import Options
 
     opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
     scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
-    return draw(scene, fmt, layout)
+    return draw(safe.deep(scene, safe.redactor(analysis.topo.topology)), fmt, layout)
