@@ -6,9 +6,9 @@ The corpus is optional: a set of projects kept beside the repository (``../share
 tests/sources/compose/test_vs_docker.py and tests/dialects/nginx/test_differential.py run on
 compose-samples/ alone.
 
-The corpus also holds Caddy, Traefik and HAProxy projects; dockernet reads nginx configs only, so those must
-simply stay quiet. Two labelled-broken entries use other proxies (Haxxnet caddy, plausible traefik) and are
-out of scope for the same reason.
+The corpus also holds Caddy, Traefik and HAProxy projects. Caddy's are read (Haxxnet caddy, labelled broken,
+must be caught with DN102; searxng's host-network Caddy at localhost and n8n's must stay quiet); the others
+must simply stay quiet until their readers land.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ class Entry:
     env_files: tuple[str, ...] = ()
     nginx: tuple[tuple[str, str], ...] = ()
     """--nginx SERVICE=PATH, for configs baked into pulled images (the Dockerfile is in the corpus)."""
+    caddy: tuple[tuple[str, str], ...] = ()
+    """--caddy SERVICE=PATH, for a Caddyfile mounted from outside the repository."""
     broken: tuple[str, ...] = ()
     """Rule IDs that must fire (the INDEX verdict BROKEN); empty: no error allowed."""
     add_files: tuple[str, ...] = ()
@@ -60,6 +62,12 @@ SPECIAL = {
     ],
     "plausible__community-edition__reverse-proxy_traefik": [
         Entry("", files=("docker-compose.yml", "reverse-proxy/traefik/docker-compose.traefik.yml"))
+    ],
+    # Row 40: the Caddyfile is mounted from ${DOCKER_VOLUME_STORAGE}/caddy/CaddyFile, outside the repository;
+    # the repository's CaddyFile is that file. `reverse_proxy nginx:80` names a service of another project
+    # on another default network: Caddy starts and answers 502.
+    "Haxxnet__Compose-Examples__examples_caddy": [
+        Entry("", caddy=(("caddy", "CaddyFile"),), broken=("DN102",))
     ],
     # Row 38: `proxy_pass http://misp-web` where only misp_web / web resolve. The corpus kept
     # includes/proxy.conf but not includes/ssl.conf, which the real repository has.
@@ -88,7 +96,7 @@ def entries() -> list[Entry]:
     out = []
     for d in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
         for e in SPECIAL.get(d.name, [Entry("")]):
-            out.append(Entry(d.name, e.files, e.env_files, e.nginx, e.broken, e.add_files))
+            out.append(Entry(d.name, e.files, e.env_files, e.nginx, e.caddy, e.broken, e.add_files))
     return out
 
 
@@ -107,7 +115,10 @@ def run(entry: Entry, tmp_path: Path) -> list[Finding]:
             dirs=() if entry.files else (str(root),),
             files=tuple(str(root / f) for f in entry.files),
             env_files=tuple(str(root / f) for f in entry.env_files),
-            overrides={svc: ("nginx", str(root / path)) for svc, path in entry.nginx},
+            overrides={
+                **{svc: ("nginx", str(root / path)) for svc, path in entry.nginx},
+                **{svc: ("caddy", str(root / path)) for svc, path in entry.caddy},
+            },
         )
     )
     return list(pipeline.analyse(topology).findings)
