@@ -155,6 +155,12 @@ class _Parser:
                 )
             matches = self.r.tree.glob(path) or []
         else:
+            try:
+                self.r.tree.read(path)
+            except FileNotFoundError:
+                raise self.r.fail(at, f"File to import not found: {pattern}") from None
+            except OSError:
+                pass  # file_tokens names it
             matches = [path]
         out: list[Token] = []
         for m in matches:
@@ -177,6 +183,9 @@ class _Parser:
                     raise self.r.fail(tok, "Expected another address but had '{' - check for extra comma")
                 break
             text = tok.text
+            if text == "}" and not tok.quoted:
+                # Caddy takes a stray "}" for the next site's address, and refuses it.
+                raise self.r.fail(tok, "subject does not qualify for certificate: '}'")
             if text:
                 expecting = text.endswith(",")
                 keys.append(replace(tok, text=text.rstrip(",") if expecting else text))
