@@ -70,6 +70,7 @@ STANDARD = frozenset(
     ]
 )
 _BLOCKS = frozenset({"handle", "handle_path", "route"})
+_NOT_IN_SUBJECT = set("()[]{}<> \t\n\"\\!@#$%^&|;'+=")
 _INTERNAL = (".localhost", ".local", ".internal", ".home.arpa")
 _ADDRESS = re.compile(r"^(?:([a-z0-9+.-]+)://)?(\[[^\]]*\]|[^:/\[\]]*)(?::([^/]*))?(/.*)?$", re.IGNORECASE)
 
@@ -85,6 +86,7 @@ class Site:
     loc: Loc
     acme: bool = False
     """True when Caddy will ask an ACME CA for this host's certificate."""
+    scheme: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,18 @@ def _options(block: Block | None) -> _Options:
     )
 
 
+def cert_subject(host: str) -> bool:
+    """certmagic's ``SubjectQualifiesForCert``: an empty host (``:443``) needs none; otherwise no leading
+    or trailing dot, a wildcard only as the left-most label, none of ``()[]{}<>`` and the like."""
+    if not host:
+        return True
+    if host.startswith(".") or host.endswith("."):
+        return False
+    if "*" in host and not (host.startswith("*.") or host == "*"):
+        return False
+    return not (set(host) & _NOT_IN_SUBJECT)
+
+
 def public_name(host: str) -> bool:
     """Caddy (certmagic ``SubjectQualifiesForPublicCert``) would get a public certificate for ``host``:
     not empty, not an IP address, not ``localhost`` nor under ``.localhost``, ``.local``, ``.internal``,
@@ -178,12 +192,31 @@ class _Walker:
     def loc(self, tok: Token) -> Loc:
         return Loc(self.loaded.files.get(tok.file, tok.file), tok.line)
 
+    def refuse_key(self, tok: Token, site: Site) -> None:
+        """What Caddy refuses in a site address: a directive's name (a site without braces whose address
+        vanished), or, on an HTTPS site, a host that no certificate can have (``n8n.<domain>``)."""
+        if tok.text in STANDARD:
+            self.out.refusals.append(
+                up.Refusal(
+                    site.loc,
+                    tok.shown,
+                    f"parsed '{tok.text}' as a site address, but it is a known directive; directives must "
+                    "appear in a site block",
+                )
+            )
+        elif site.port != self.opts.http_port and site.scheme != "http" and not cert_subject(site.host):
+            self.out.refusals.append(
+                up.Refusal(site.loc, tok.shown, f"subject does not qualify for certificate: '{site.host}'")
+            )
+
     def site(self, block: Block) -> None:
         tls_off = any(
             d.name.text == "tls" and (not d.args or d.args[0].text == "internal" or len(d.args) >= 2)
             for d in block.body
         )
         sites = [self.address(k, tls_off) for k in block.keys]
+        for tok, s in zip(block.keys, sites, strict=True):
+            self.refuse_key(tok, s)
         self.out.sites.extend(sites)
         for s in sites:
             if s.port is not None and s.port not in self.out.listens:
@@ -213,7 +246,7 @@ class _Walker:
             and not o.local_certs
             and not tls_off
         )
-        return Site(tok.shown, host, port, self.loc(tok), acme)
+        return Site(tok.shown, host, port, self.loc(tok), acme, (scheme or "").lower())
 
     def walk(self, body: tuple[Directive, ...], match: Match, where: str) -> None:
         for d in body:
