@@ -92,6 +92,11 @@ class Mount:
     """For ``bind``: absolute host path. For ``volume``: the engine's volume name. None: anonymous."""
     read_only: bool = False
     loc: Loc = NOWHERE
+    source_exists: bool | None = None
+    """For ``bind``: whether the source exists on this machine (compose input); None when unknown (live)."""
+    create_host_path: bool = True
+    """For ``bind``: Docker creates a missing source as an empty directory (the short syntax, or
+    ``bind.create_host_path: true``); otherwise the container is not created at all."""
 
 
 @dataclass(frozen=True)
@@ -233,3 +238,5 @@ class ImageFacts:
     """Ports from ``EXPOSE``."""
     copies: tuple[tuple[str, str], ...] = ()
     """``COPY``/``ADD`` of files from the context: (path in the image, path on this machine)."""
+    base: str | None = None
+    """The image the final stage is built ``FROM`` (an earlier stage's name is followed to its image)."""

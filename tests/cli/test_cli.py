@@ -75,6 +75,37 @@ def test_console_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr == "nowhere: error: no such file or directory\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--bogus"), ("check", "--format", "nope"), ("nosuchcommand",), ("explain",)],
+    ids=["unknown-option", "bad-value", "unknown-command", "missing-argument"],
+)
+def test_arguments_the_parser_rejects_exit_3(args: tuple[str, ...], tmp_path: Path) -> None:
+    """Exit 3 is a usage error (docs/ci.md); 2 means an input file could not be read."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dockernet", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_dash_h_is_help(tmp_path: Path) -> None:
+    for args in (["-h"], ["check", "-h"], ["graph", "-h"]):
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 0 and "Usage: dockernet" in done.stdout, args
+
+
+def test_an_override_of_a_service_that_does_not_exist_is_a_usage_error(project: Path) -> None:
+    done = run("check", "--nginx", "ngnix=nginx.conf", cwd=project)
+    assert done.returncode == 3
+    assert 'no service "ngnix"' in done.stderr and "did you mean" in done.stderr
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "compose.yaml").write_text(COMPOSE)
