@@ -52,6 +52,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 r.loc,
                 service=ctx.service(node),
                 target=r.written,
+                route=r.route,
             )
 
 

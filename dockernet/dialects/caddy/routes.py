@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dockernet.dialects.caddy import upstream as up
 from dockernet.dialects.caddy.lexer import Token
@@ -287,18 +287,15 @@ class _Walker:
                     protocol = "fastcgi"
                 elif any(s.name.text == "tls" for s in sub.block or ()):
                     protocol = "https"
-        mixed = up.mixed_scheme([(t, loc) for t, loc in tokens])
-        if mixed is not None:
-            self.out.refusals.append(mixed)
-            return
+        refused = up.mixed_scheme([(t, loc) for t, loc in tokens])
         if any(up.scheme_of(t) == "https" for t, _ in tokens):
             protocol = "https"
         upstreams: list[Upstream] = []
-        for tok, loc in tokens:
+        for tok, loc in tokens if refused is None else ():
             got = up.parse(tok, loc, name, protocol, self.env)
             if isinstance(got, up.Refusal):
-                self.out.refusals.append(got)
-                return
+                refused = refused or got
+                continue  # Caddy stops here; the route is kept so that the finding can name it
             upstreams.extend(got)
         if dynamic is not None:
             raw = " ".join(t.shown for t in (dynamic.name, *dynamic.args))
@@ -319,7 +316,9 @@ class _Walker:
             upstreams=tuple(upstreams),
         )
         self.out.routes.append(route)
-        if not upstreams:
+        if refused is not None:
+            self.out.refusals.append(replace(refused, route=route.id))
+        elif not upstreams:
             gone = tuple(
                 v.written for f, v in self.loaded.vanished if f == d.name.file and v.line == d.name.line
             )

@@ -40,6 +40,8 @@ class Refusal:
     written: str
     reason: str
     """Caddy's own words (``caddy adapt``)."""
+    route: str | None = None
+    """The id of the route it is in, if any."""
 
 
 def parse(
