@@ -245,3 +245,18 @@ def test_not_visible_is_unread(tmp_path: Path) -> None:
     svc = Service(project="p", name="caddy", loc=Loc("c", 1), image="caddy")
     got = caddy.DIALECT.read(svc, HostTree([]), caddy.DIALECT.locate(svc), "image", at_start=True)
     assert isinstance(got, UnreadProxy)
+
+
+def test_json_config_given_with_config_flag(tmp_path: Path) -> None:
+    doc = (
+        '{"apps": {"http": {"servers": {"s": {"listen": [":8080"], "routes": [{"handle": '
+        '[{"handler": "reverse_proxy", "upstreams": [{"dial": "unix//run/app.sock"}]}]}]}}}}}'
+    )
+    proxy = read(
+        tmp_path,
+        ":80 {\n\treverse_proxy unused:1\n}\n",
+        files={"caddy.json": doc},
+        command=("caddy", "run", "--config", "/etc/caddy/caddy.json"),
+    )
+    assert dials(proxy) == ["unix//run/app.sock"]
+    assert proxy.listens == (8080,)
