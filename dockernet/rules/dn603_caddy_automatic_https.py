@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 META,
                 f"site {site.address} of {service.name} turns on automatic HTTPS: Caddy listens on "
                 f"{site.port}, redirects HTTP there and asks a public ACME CA for a certificate of "
-                f"{site.host} at start",
+                "it at start",
                 f"write `http://{site.address}` when TLS ends elsewhere, or add `tls internal` to the site",
                 site.loc,
                 service=service,

@@ -102,6 +102,7 @@ class Caddy:
             routes=tuple(result.routes),
             listens=tuple(result.listens),
             error_pages=tuple(sorted(result.error_pages)),
+            redact=tuple(result.redact.items()),
             syntax=Syntax(tuple(result.sites), tuple(result.refusals), tuple(result.empty)),
         )
 

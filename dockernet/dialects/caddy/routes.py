@@ -109,6 +109,8 @@ class Result:
     sites: list[Site] = field(default_factory=list)
     refusals: list[up.Refusal] = field(default_factory=list)
     empty: list[EmptyUpstreams] = field(default_factory=list)
+    redact: dict[str, str] = field(default_factory=dict)
+    """Host names an environment value gave, with the placeholder written there."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,9 @@ class _Walker:
         )
         sites = [self.address(k, tls_off) for k in block.keys]
         for tok, s in zip(block.keys, sites, strict=True):
+            if tok.env and s.host and s.host not in tok.written:
+                self.out.redact.setdefault(s.host, tok.written)
+        for tok, s in zip(block.keys, sites, strict=True):
             self.refuse_key(tok, s)
         self.out.sites.extend(sites)
         for s in sites:
@@ -297,6 +302,9 @@ class _Walker:
                 refused = refused or got
                 continue  # Caddy stops here; the route is kept so that the finding can name it
             upstreams.extend(got)
+            for u in got if tok.env else ():
+                if u.host and u.host not in tok.written:
+                    self.out.redact.setdefault(u.host, tok.written)
         if dynamic is not None:
             raw = " ".join(t.shown for t in (dynamic.name, *dynamic.args))
             upstreams.append(

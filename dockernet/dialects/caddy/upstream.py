@@ -94,7 +94,7 @@ def parse(
         host, first, last = m.group(1), m.group(2), m.group(3)
     host = host[1:-1] if host.startswith("[") else host
     ports = [default] if first is None else list(range(int(first), int(last or first) + 1))[:MAX_RANGE]
-    return [
+    out = [
         Upstream(
             **{
                 **base.__dict__,
@@ -108,6 +108,7 @@ def parse(
         )
         for p in ports
     ]
+    return out
 
 
 def _env_value(text: str, env: Mapping[str, str | None]) -> str | None:
