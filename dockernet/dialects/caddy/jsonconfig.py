@@ -27,10 +27,17 @@ def routes(display: str, data: bytes, key: tuple[str, str]) -> tuple[list[Route]
     listens: list[int] = []
     lines = text.splitlines()
 
-    def line_of(needle: str, start: int = 0) -> int:
-        for i in range(start, len(lines)):
-            if needle in lines[i]:
-                return i + 1
+    seen = {"at": 0}
+
+    def line_of(needle: str) -> int:
+        """The first line holding ``needle`` after the last handler found (handlers are walked in file
+        order), else anywhere."""
+        for start in (seen["at"], 0):
+            for i in range(start, len(lines)):
+                if needle in lines[i]:
+                    if needle == '"reverse_proxy"':
+                        seen["at"] = i + 1
+                    return i + 1
         return 0
 
     for name, server in sorted(servers.items()) if isinstance(servers, dict) else ():
@@ -85,6 +92,7 @@ def _route(
     protocol = "fastcgi" if transport.get("protocol") == "fastcgi" else "http"
     if "tls" in transport:
         protocol = "https"
+    here = Loc(display, line_of('"reverse_proxy"'))
     ups: list[Upstream] = []
     for u in handler.get("upstreams") or []:
         dial = str((u or {}).get("dial", ""))
@@ -107,7 +115,6 @@ def _route(
                     }
                 )
             )
-    here = Loc(display, line_of('"reverse_proxy"'))
     forward = ups[0] if ups else Upstream(raw="reverse_proxy", loc=here, directive="reverse_proxy")
     return Route(
         proxy=key,
