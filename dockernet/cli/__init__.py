@@ -9,9 +9,9 @@ hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never 
 from __future__ import annotations
 
 import gc
+import importlib.util
 from typing import Annotated
 
-import click
 import typer
 
 from dockernet import __version__
@@ -70,8 +70,14 @@ def main() -> None:
     gc.disable()
     # Arguments the parser rejects are usage errors: exit 3, as docs/ci.md promises, not click's 2, which
     # is dockernet's "an input file cannot be read".
-    # Recent typer releases carry their own copy of click (typer._click), older ones use click itself.
-    for parser in (click, getattr(typer, "_click", None)):
+    # Recent typer releases carry their own copy of click (typer._click), older ones use click itself,
+    # which is then installed.
+    parsers = [getattr(typer, "_click", None)]
+    if importlib.util.find_spec("click") is not None:
+        import click
+
+        parsers.append(click)
+    for parser in parsers:
         if parser is not None:
             parser.exceptions.UsageError.exit_code = ExitStatus.USAGE
     app()

@@ -104,6 +104,6 @@ def check(
             report = filtered.report
         return report, pipeline.fail_threshold(fail_on, cfg)
 
-    report, threshold = guarded(work, debug)
+    report, threshold = guarded(work, debug, output)
     emit(report, fmt, output)
     raise typer.Exit(pipeline.exit_status(report.findings, threshold))

@@ -142,7 +142,7 @@ def graph(
 
     # Graphviz missing for .png/.svg/.pdf: one line with the install commands, exit status 5
     # (ExitStatus.GRAPHVIZ_MISSING).
-    drawing = guarded(work, debug)
+    drawing = guarded(work, debug, output)
     for note in drawing.notes:
         typer.echo(f"dockernet: note: {note}", err=True)
     write(output, drawing.data)

@@ -226,6 +226,9 @@ class Project:
     volumes: Mapping[str, Volume] = field(default_factory=lambda: MappingProxyType({}))
     live: bool = False
     """True when the project was read from a running engine."""
+    unset_variables: tuple[tuple[str, Loc], ...] = ()
+    """Variables the compose files use while they are unset (compose substitutes an empty string), each
+    with the first place it is used: the names only, never a value."""
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,10 @@ class Drawing:
 def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
     """The scene in format ``fmt`` (one of :data:`FORMATS`). PNG, SVG and PDF need Graphviz and raise
     :class:`~dockernet.render.image.GraphvizMissing` without it; the HTML then says so inside."""
+    from dockernet.model import safe
     from dockernet.render import dot, image
 
+    scene = safe.deep(scene)
     chosen = choose(scene) if layout is Layout.AUTO else layout
     if fmt == "dot":
         return Drawing(dot.render(scene, chosen).encode(), chosen)

@@ -3,11 +3,12 @@ page (generated from the module's docstring)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Protocol
 
 from dockernet.errors import UsageError
-from dockernet.model.findings import Finding
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules import (
     dn101_loopback_upstream,
     dn102_unknown_upstream_host,
@@ -32,6 +33,7 @@ from dockernet.rules import (
     dn205_hard_coded_gateway_ip,
     dn206_stale_upstream_address,
     dn207_upstream_on_external_network,
+    dn208_unset_variable,
     dn300_unused_suppression,
     dn301_startup_dns_resolution,
     dn302_upstream_no_keepalive,
@@ -83,6 +85,7 @@ _MODULES: tuple[Rule, ...] = (
     dn205_hard_coded_gateway_ip,
     dn206_stale_upstream_address,
     dn207_upstream_on_external_network,
+    dn208_unset_variable,
     dn300_unused_suppression,
     dn301_startup_dns_resolution,
     dn302_upstream_no_keepalive,
@@ -96,6 +99,12 @@ _MODULES: tuple[Rule, ...] = (
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
+DEFAULT: frozenset[str] = frozenset(
+    i for i, module in RULES.items() if module.META.severity is not Severity.NOTE or i == "DN300"
+)
+"""The rules that run unless the configuration or ``--select`` says otherwise: the errors and warnings, and
+DN300 (a suppression comment that suppresses nothing is stale). The other notes are advice a clean project
+may well ignore: ``--select ALL`` adds them, as ruff keeps its opinionated rules out of its default set."""
 
 
 def meta(rule_id: str) -> Meta:
@@ -108,8 +117,20 @@ def get(code: str) -> Rule:
     """A rule by ID (``DN103``) or name (``no-shared-network``); a clear error for anything else."""
     key = BY_NAME.get(code, code.upper())
     if key not in RULES:
-        raise UsageError(f'unknown rule "{code}" (see `dockernet rules`)')
+        raise UsageError(f'unknown rule "{code}"{suggest(code)}')
     return RULES[key]
+
+
+def suggest(code: str) -> str:
+    """``; did you mean "DN103" (no-shared-network)?`` for a code or name close to a rule's, else a pointer at
+    the list."""
+    ids = difflib.get_close_matches(code.upper(), list(RULES), n=1, cutoff=0.6)
+    names = difflib.get_close_matches(code.lower(), list(BY_NAME), n=1, cutoff=0.6)
+    if names:
+        return f'; did you mean "{names[0]}" ({BY_NAME[names[0]]})?'
+    if ids:
+        return f'; did you mean "{ids[0]}" ({RULES[ids[0]].META.name})?'
+    return " (see `dockernet rules`)"
 
 
 def run(ctx: Context, selected: frozenset[str] | None = None) -> Iterator[Finding]:

@@ -1,7 +1,7 @@
 """
 ## What it does
-Warns about a service that runs a proxy whose routes dockernet cannot read, with the reason and what
-would help:
+Warns about a service that runs a proxy whose routes dockernet cannot read. The warning says why, and
+what would help:
 
 * a proxy kind dockernet has no reader for (HAProxy, Apache httpd, Envoy, Varnish, Kong), recognised by
   its image or its command;
