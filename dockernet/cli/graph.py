@@ -15,6 +15,7 @@ import typer
 from dockernet.cli.common import guarded, write
 from dockernet.cli.options import (
     ArgDirs,
+    OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
@@ -55,6 +56,7 @@ def graph(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    caddy: OptCaddy = None,
     network: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -125,7 +127,7 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or ()},
+                {"nginx": nginx or (), "caddy": caddy or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(

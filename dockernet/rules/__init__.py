@@ -41,6 +41,9 @@ from dockernet.rules import (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -90,6 +93,9 @@ _MODULES: tuple[Rule, ...] = (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
