@@ -26,6 +26,7 @@ from dockernet.cli.options import (
     OptProfile,
     OptProjectName,
     OptSelect,
+    OptTraefik,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def check(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    traefik: OptTraefik = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,
@@ -85,7 +87,7 @@ def check(
             env_file or (),
             profile or (),
             os.environ,
-            {"nginx": nginx or ()},
+            {"nginx": nginx or (), "traefik": traefik or ()},
         )
         topology = pipeline.load_static(request)
         if engine or host:

@@ -23,6 +23,7 @@ from dockernet.cli.options import (
     OptNginx,
     OptProfile,
     OptProjectName,
+    OptTraefik,
 )
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
@@ -55,6 +56,7 @@ def graph(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    traefik: OptTraefik = None,
     network: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -125,7 +127,7 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or ()},
+                {"nginx": nginx or (), "traefik": traefik or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(
