@@ -38,6 +38,13 @@ from dockernet.rules import (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn501_traefik_service_missing,
+    dn502_traefik_container_not_enabled,
+    dn503_traefik_network_random,
+    dn504_traefik_network_not_found,
+    dn505_traefik_port_missing,
+    dn506_traefik_docker_socket_missing,
+    dn507_traefik_labels_unreachable,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -85,6 +92,13 @@ _MODULES: tuple[Rule, ...] = (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn501_traefik_service_missing,
+    dn502_traefik_container_not_enabled,
+    dn503_traefik_network_random,
+    dn504_traefik_network_not_found,
+    dn505_traefik_port_missing,
+    dn506_traefik_docker_socket_missing,
+    dn507_traefik_labels_unreachable,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

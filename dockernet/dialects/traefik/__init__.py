@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 
 from dockernet.dialects.base import ConfigTree, Located, Peers
 from dockernet.dialects.traefik import docker, filedyn, static
-from dockernet.dialects.traefik.facts import Router, Syntax
+from dockernet.dialects.traefik.facts import Router, Skipped, Syntax, Why
 from dockernet.dialects.traefik.matcher import hosts_and_path
-from dockernet.model import AnyProxy, Match, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, UnreadProxy, Upstream
 
 _IMAGE = re.compile(r"^(?:[^/]+/)*traefik(?::[^/]*)?(?:@.*)?$")
 INTERNAL = "@internal"
@@ -82,10 +83,9 @@ class Traefik:
             if router.service.endswith(INTERNAL):
                 routers.append(router)
                 continue
-            upstreams = servers.get(router.service)
-            if not upstreams:
-                routers.append(_missing(router))
-                continue
+            upstreams = servers.get(router.service, []) if router.why is None else []
+            if router.why is None and not upstreams:
+                router = replace(router, exists=False)
             routers.append(router)
             routes.append(_route(service, router, tuple(upstreams)))
         if not conf.files and origin in ("compose", "container archive"):
@@ -123,20 +123,14 @@ class Traefik:
         return "nothing to change: Traefik resolves names per connection"
 
 
-def _missing(router: Router) -> Router:
-    from dataclasses import replace
-
-    return replace(router, exists=False)
-
-
 def _route(proxy: Service, router: Router, upstreams: tuple[Upstream, ...]) -> Route:
     hosts, path = hosts_and_path(router.rule)
     forward = Upstream(
         raw=router.service,
-        loc=router.loc,
+        loc=router.loc if router.exists else router.service_loc,
         directive="service",
         group=router.service,
-        lookup=upstreams[0].lookup,
+        lookup=upstreams[0].lookup if upstreams else Lookup.PROVIDER,
     )
     return Route(
         proxy=proxy.key,
@@ -159,3 +153,5 @@ def _listens(conf: static.Static) -> tuple[int, ...]:
 
 
 DIALECT = Traefik()
+
+__all__ = ["DIALECT", "Router", "Skipped", "Syntax", "Why"]

@@ -113,29 +113,32 @@ def _container(
     enable = _get(labels, "traefik.enable")
     enabled = enable[1].strip().lower() == "true" if enable else provider.exposed_by_default
     first = min((label_loc(svc, k) for k in labels), default=svc.loc)
+    why: Why | None = None
     if not enabled:
-        where = label_loc(svc, enable[0]) if enable else first
-        found.skipped.append(Skipped(svc.key, Why.DISABLED, where, has_router=bool(routers)))
-        return
+        found.skipped.append(
+            Skipped(svc.key, Why.DISABLED, first, has_router=bool(routers), explicit=enable is not None)
+        )
+        if enable is not None or not routers:
+            return  # traefik.enable=false is a choice; no router: nothing was meant to be served
+        why = Why.DISABLED
     tcp = any(k.lower().startswith(("traefik.tcp.", "traefik.udp.")) for k in labels)
     if tcp and not routers:
         found.skipped.append(Skipped(svc.key, Why.TCP_ONLY, first))
         return
     network = _get(labels, "traefik.docker.network")
     net_name = network[1] if network else provider.network
-    if net_name:
+    if net_name and why is None:
         where = label_loc(svc, network[0]) if network else (provider.network_loc or provider.loc)
         found.networks.append(NetworkSetting(svc.key, net_name, where, network is not None))
-    servers: dict[str, Upstream] = {}
+    servers: dict[str, Upstream | None] = {}
     for sname in services or {name: {}}:
-        upstream = _server(svc, services.get(sname, {}), peers, net_name, first)
-        if upstream is None:
-            # A live container's expose holds its image's EXPOSE; compose input knows it for a built
-            # image whose Dockerfile was read, and for base images.
-            known = not svc.loc.file or svc.key in peers.exposed or _bare_image(svc)
-            found.skipped.append(Skipped(svc.key, Why.PORT_MISSING, first, bool(routers), known))
-            return
-        servers[sname] = upstream
+        servers[sname] = _server(svc, services.get(sname, {}), peers, net_name, first)
+    if why is None and None in servers.values():
+        # A live container's expose holds its image's EXPOSE; compose input knows it for a built
+        # image whose Dockerfile was read, and for base images.
+        known = not svc.loc.file or svc.key in peers.exposed or _bare_image(svc)
+        found.skipped.append(Skipped(svc.key, Why.PORT_MISSING, first, bool(routers), known))
+        why = Why.PORT_MISSING
     for rname, opts in routers.items() or [(name, {})]:
         where = (
             label_loc(svc, opts["rule"][0])
@@ -158,10 +161,12 @@ def _container(
                 loc=where,
                 service_loc=label_loc(svc, target[0]) if target else where,
                 container=svc.key,
+                why=why,
             )
         )
     for sname, upstream in servers.items():
-        found.servers.setdefault(f"{sname}@docker", []).append(upstream)
+        if why is None and upstream is not None:
+            found.servers.setdefault(f"{sname}@docker", []).append(upstream)
 
 
 _BARE = re.compile(r"^(?:.*/)?(busybox|alpine|debian|ubuntu)(?::.*)?$")

@@ -35,6 +35,8 @@ class Skipped:
     """The label (or the service) to fix."""
     has_router: bool = False
     """True when the container defines a router: someone meant it to be served."""
+    explicit: bool = False
+    """For :attr:`Why.DISABLED`: ``traefik.enable=false`` is written (a choice, not a mistake)."""
     expose_known: bool = True
     """For :attr:`Why.PORT_MISSING`: False when the image's ``EXPOSE`` could not be read (a pulled image),
     so Traefik may still find a port there."""
@@ -57,6 +59,14 @@ class Router:
     """The compose service whose labels define it (Docker provider)."""
     exists: bool = True
     """False when the service it names does not exist: Traefik disables the router (t13)."""
+    why: Why | None = None
+    """Why Traefik makes no such router although the labels define it (the container is skipped); None
+    when it does."""
+
+    @property
+    def served(self) -> bool:
+        """True when Traefik really has this router enabled (what its API lists as enabled)."""
+        return self.exists and self.why is None
 
 
 @dataclass(frozen=True)

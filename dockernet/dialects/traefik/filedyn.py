@@ -46,7 +46,10 @@ def read(paths: tuple[tuple[str, bool, Loc], ...], tree: ConfigTree, entrypoints
                 continue
             files = [f for f in listed if f.lower().endswith((".yml", ".yaml", ".toml"))]
         for f in files:
-            found = tree.read(f)
+            try:
+                found = tree.read(f)
+            except OSError:
+                found = None
             if found is None:
                 out.unseen.append(f)
                 continue

@@ -77,7 +77,7 @@ def read(service: Service, tree: ConfigTree) -> Static | None:
     """The static configuration; None when the file ``--configFile`` names cannot be seen."""
     given = config_file(service)
     for path in (given,) if given else CANDIDATES:
-        found = tree.read(path)
+        found = _read(tree, path, must=bool(given))
         if found is not None:
             shown, data = found
             items = settings.from_file(path, shown, data)
@@ -88,6 +88,17 @@ def read(service: Service, tree: ConfigTree) -> Static | None:
     if args:
         return _static(Settings(args, "command"), service.loc)
     return _static(Settings(settings.from_env(service.environment, service.loc), "environment"), service.loc)
+
+
+def _read(tree: ConfigTree, path: str, *, must: bool) -> tuple[str, bytes] | None:
+    """A candidate file that is not there (a visible directory without it) is no configuration file;
+    the one ``--configFile`` names must be there (Traefik stops: raised as OSError)."""
+    try:
+        return tree.read(path)
+    except OSError:
+        if must:
+            raise
+        return None
 
 
 def _static(s: Settings, where: Loc, files: tuple[str, ...] = ()) -> Static:
