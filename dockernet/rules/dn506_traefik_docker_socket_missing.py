@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.dialects.traefik import Router
+from dockernet.dialects.traefik import Why
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 from dockernet.rules.query import traefik_proxies
@@ -39,24 +39,20 @@ META = Meta("DN506", "traefik-docker-socket-missing", Severity.ERROR, dialects=f
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    """Docker providers without the socket."""
+    """Docker providers without the socket: one finding per router they leave unserved."""
     for node, _proxy, facts in traefik_proxies(ctx):
         docker = facts.static.docker
-        if docker is None or not docker.endpoint.startswith("unix://"):
+        if docker is None:
             continue
-        socket = docker.endpoint[len("unix://") :]
         svc = ctx.service(node)
-        if any(m.target == socket or socket.startswith(m.target.rstrip("/") + "/") for m in svc.volumes):
-            continue
-        routers: list[Router | None] = [r for r in facts.routers if r.container is not None] or [None]
+        socket = docker.endpoint.removeprefix("unix://")
+        routers = [r for r in facts.routers if r.why is Why.NO_SOCKET]
         for router in routers:
-            # One finding per router it leaves unserved (at the router's line), else one at the option.
             yield finding(
                 META,
                 f"{svc.name} runs Traefik's Docker provider but does not mount {socket}: Traefik sees no "
-                "container, makes no route from labels and answers 404"
-                + (f" (router {router.name})" if router else ""),
+                f"container, makes no route from labels and answers 404 (router {router.name})",
                 f'mount the socket: `volumes: ["{socket}:{socket}:ro"]`',
-                router.loc if router else docker.loc,
+                router.loc,
                 service=svc,
             )

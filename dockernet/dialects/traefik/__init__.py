@@ -75,6 +75,9 @@ class Traefik:
                 service.key, self.name, origin, f"{located.entry} (--configFile) is not visible"
             )
         found = docker.read(conf.docker, conf.entrypoints, peers) if conf.docker else docker.Found()
+        if conf.docker and not _socket_mounted(service, conf.docker.endpoint):
+            found.routers = [replace(r, why=r.why or Why.NO_SOCKET) for r in found.routers]
+            found.servers = {}
         loaded = filedyn.read(conf.file_paths, tree, conf.entrypoints)
         servers = {**loaded.servers, **found.servers}
         routers: list[Router] = []
@@ -139,6 +142,15 @@ def _route(proxy: Service, router: Router, upstreams: tuple[Upstream, ...]) -> R
         forward=forward,
         upstreams=upstreams,
     )
+
+
+def _socket_mounted(service: Service, endpoint: str) -> bool:
+    """False when the provider talks to a unix socket that no mount puts into the container (a TCP
+    endpoint, or a socket proxy, cannot be judged from here: True)."""
+    if not endpoint.startswith("unix://"):
+        return True
+    socket = endpoint[len("unix://") :]
+    return any(m.target == socket or socket.startswith(m.target.rstrip("/") + "/") for m in service.volumes)
 
 
 def _listens(conf: static.Static) -> tuple[int, ...]:

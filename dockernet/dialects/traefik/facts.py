@@ -21,6 +21,8 @@ class Why(Enum):
     """No ``loadbalancer.server.port`` and no exposed port (t06: ``port is missing``)."""
     TOO_MANY_SERVICES = "too-many-services"
     """A router without ``.service`` on a container that defines several services."""
+    NO_SOCKET = "no-socket"
+    """The Docker provider's socket is not mounted into Traefik's container: it sees no container (t17)."""
     TCP_ONLY = "tcp-only"
     """TCP or UDP labels and no HTTP router: no automatic HTTP router."""
 
