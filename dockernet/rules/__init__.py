@@ -45,6 +45,7 @@ from dockernet.rules import (
     dn505_traefik_port_missing,
     dn506_traefik_docker_socket_missing,
     dn507_traefik_labels_unreachable,
+    dn508_traefik_default_port_wrong,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -99,6 +100,7 @@ _MODULES: tuple[Rule, ...] = (
     dn505_traefik_port_missing,
     dn506_traefik_docker_socket_missing,
     dn507_traefik_labels_unreachable,
+    dn508_traefik_default_port_wrong,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
