@@ -41,19 +41,15 @@ from collections.abc import Iterator
 from dockernet.model import NetworkMode
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
-from dockernet.rules.query import traefik_proxies
 
 META = Meta("DN507", "traefik-labels-unreachable", Severity.ERROR, dialects=frozenset({"traefik"}))
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Traefik labels that only a Traefik of another project can read, on private networks only."""
-    if any(facts.static.docker for _, _, facts in traefik_proxies(ctx)):
-        return
-    if any(p.dialect == "traefik" for _, p in ctx.proxies()) or any(
-        p.live for p in ctx.topo.topology.projects
-    ):
-        return  # a Traefik whose configuration was not read, or a live engine: not this rule's case
+    checked = any(p.dialect == "traefik" for _, p in ctx.proxies())
+    if checked or any(p.live for p in ctx.topo.topology.projects):
+        return  # a Traefik is checked (read or not), or a live engine shows every container: not this case
     for node, svc in sorted(ctx.topo.services.items()):
         keys = [k for k in svc.labels if k.lower().startswith("traefik.http.routers.")]
         enable = next((v for k, v in svc.labels.items() if k.lower() == "traefik.enable"), None)

@@ -19,6 +19,7 @@ from dockernet.dialects.traefik.matcher import hosts_and_path
 from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, UnreadProxy, Upstream
 
 _IMAGE = re.compile(r"^(?:[^/]+/)*traefik(?::[^/]*)?(?:@.*)?$")
+_PORT_LABEL = re.compile(r"traefik\.http\.services\.[^.=\s]+\.loadbalancer\.server\.port", re.IGNORECASE)
 INTERNAL = "@internal"
 """Traefik's own services (``api@internal``, ``dashboard@internal``, ``noop@internal``...)."""
 
@@ -91,6 +92,9 @@ class Traefik:
                 router = replace(router, exists=False)
             routers.append(router)
             routes.append(_route(service, router, tuple(upstreams)))
+        if not routes and loaded.unseen:
+            reason = f"the file provider's {', '.join(loaded.unseen)} cannot be seen"
+            return UnreadProxy(service.key, self.name, origin, reason)
         if not conf.files and origin in ("compose", "container archive"):
             origin = conf.source
         return Proxy(
@@ -116,9 +120,8 @@ class Traefik:
         """The port label (Docker provider) or the server ``url`` (file provider) rewritten."""
         if upstream.directive == "url":
             return f"url: {upstream.scheme or 'http'}://{host}" + (f":{port}" if port else "")
-        label = upstream.raw.split("=", 1)[0] if "=" in upstream.raw else ""
-        if not label:
-            label = "traefik.http.services.NAME.loadbalancer.server.port"
+        m = _PORT_LABEL.search(upstream.raw)
+        label = m.group(0) if m else "traefik.http.services.NAME.loadbalancer.server.port"
         return f"{label}={port}" if port else label
 
     def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:

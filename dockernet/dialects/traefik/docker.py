@@ -132,7 +132,7 @@ def _container(
         found.networks.append(NetworkSetting(svc.key, net_name, where, network is not None))
     servers: dict[str, Upstream | None] = {}
     for sname in services or {name: {}}:
-        servers[sname] = _server(svc, services.get(sname, {}), peers, net_name, first)
+        servers[sname] = _server(svc, sname, services.get(sname, {}), peers, net_name, first)
     if why is None and None in servers.values():
         # A live container's expose holds its image's EXPOSE; compose input knows it for a built
         # image whose Dockerfile was read, and for base images.
@@ -178,7 +178,12 @@ def _bare_image(svc: Service) -> bool:
 
 
 def _server(
-    svc: Service, opts: dict[str, tuple[str, str]], peers: Peers, network: str | None, first: Loc
+    svc: Service,
+    sname: str,
+    opts: dict[str, tuple[str, str]],
+    peers: Peers,
+    network: str | None,
+    first: Loc,
 ) -> Upstream | None:
     """The address of one service of a container: its port label, else the lowest exposed port."""
     scheme_opt = opts.get("loadbalancer.server.scheme")
@@ -193,7 +198,8 @@ def _server(
         if not exposed:
             return None
         port, loc, written = min(exposed), (svc.expose_loc if svc.expose_loc.file else first), False
-        raw = f"{svc.name} (lowest exposed port: {port})"
+        label = f"traefik.http.services.{sname}.loadbalancer.server.port"
+        raw = f"{svc.name}:{port} (no {label} label: the lowest exposed port)"
     return Upstream(
         raw=raw,
         loc=loc,

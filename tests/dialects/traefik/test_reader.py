@@ -13,7 +13,7 @@ import pytest
 from dockernet import pipeline
 from dockernet.dialects import traefik
 from dockernet.errors import InputError
-from dockernet.model import Lookup, Proxy
+from dockernet.model import Lookup, Proxy, UnreadProxy
 from dockernet.pipeline.requests import ComposeRequest
 
 HEAD = "name: p\nservices:\n  traefik:\n    image: traefik:v3.1\n"
@@ -235,3 +235,26 @@ def test_secrets_in_labels_and_env_are_never_printed(tmp_path: Path) -> None:
         assert done.returncode == 1, done.stderr
         assert "DN501" in done.stdout
         assert "SECRET" not in done.stdout + done.stderr
+
+
+def test_file_provider_out_of_sight_is_unread(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(HEAD + "    command: [--providers.file.directory=/dyn]\n")
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
+    (proxy,) = topology.proxies
+    assert isinstance(proxy, UnreadProxy) and "/dyn" in proxy.reason
+
+
+def test_hint_names_the_port_label_of_the_default_service(tmp_path: Path) -> None:
+    compose = (
+        HEAD
+        + "    command: [--providers.docker]\n"
+        + SOCK
+        + (
+            "  app:\n    image: busybox\n    command: [httpd, -f, -p, '8080']\n    expose: ['3000', '8080']\n"
+            "    labels: ['traefik.http.routers.app.rule=Host(`a`)']\n"
+        )
+    )
+    (tmp_path / "compose.yaml").write_text(compose)
+    analysis = pipeline.analyse(pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),))))
+    (f,) = [f for f in analysis.findings if f.rule == "DN508"]
+    assert "traefik.http.services.app.loadbalancer.server.port=8080" in f.hint
