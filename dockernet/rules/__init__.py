@@ -46,6 +46,7 @@ from dockernet.rules import (
     dn506_traefik_docker_socket_missing,
     dn507_traefik_labels_unreachable,
     dn508_traefik_default_port_wrong,
+    dn509_traefik_https_to_plain_http,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -101,6 +102,7 @@ _MODULES: tuple[Rule, ...] = (
     dn506_traefik_docker_socket_missing,
     dn507_traefik_labels_unreachable,
     dn508_traefik_default_port_wrong,
+    dn509_traefik_https_to_plain_http,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
