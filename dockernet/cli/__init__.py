@@ -9,12 +9,14 @@ hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never 
 from __future__ import annotations
 
 import gc
+import importlib.util
 from typing import Annotated
 
 import typer
 
 from dockernet import __version__
 from dockernet.cli import check, graph, rules, scan
+from dockernet.errors import ExitStatus
 
 app = typer.Typer(
     name="dockernet",
@@ -22,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -65,6 +68,18 @@ def main() -> None:
     # One short run over inputs whose size is capped (20 MB per file, node budgets): the cyclic garbage
     # collector only costs time here, a third of a 1,000-service check (docs/performance.md).
     gc.disable()
+    # Arguments the parser rejects are usage errors: exit 3, as docs/ci.md promises, not click's 2, which
+    # is dockernet's "an input file cannot be read".
+    # Recent typer releases carry their own copy of click (typer._click), older ones use click itself,
+    # which is then installed.
+    parsers = [getattr(typer, "_click", None)]
+    if importlib.util.find_spec("click") is not None:
+        import click
+
+        parsers.append(click)
+    for parser in parsers:
+        if parser is not None:
+            parser.exceptions.UsageError.exit_code = ExitStatus.USAGE
     app()
 
 

@@ -10,7 +10,7 @@ from dockernet.cli.common import guarded
 
 
 def list_rules() -> None:
-    """List every rule: ID, name, default severity and what it flags.
+    """List every rule: ID, name, default severity, whether it runs by default and what it flags.
 
     Examples:
 
@@ -18,12 +18,13 @@ def list_rules() -> None:
 
       dockernet rules | grep error
     """
-    from dockernet.rules import RULES
+    from dockernet.rules import DEFAULT, RULES
     from dockernet.rules.docs import summary
 
     for rule_id, module in RULES.items():
         meta = module.META
-        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {summary(module)}")
+        runs = "on" if rule_id in DEFAULT else "opt-in"
+        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {runs:<7} {summary(module)}")
 
 
 def explain(

@@ -92,6 +92,11 @@ class Mount:
     """For ``bind``: absolute host path. For ``volume``: the engine's volume name. None: anonymous."""
     read_only: bool = False
     loc: Loc = NOWHERE
+    source_exists: bool | None = None
+    """For ``bind``: whether the source exists on this machine (compose input); None when unknown (live)."""
+    create_host_path: bool = True
+    """For ``bind``: Docker creates a missing source as an empty directory (the short syntax, or
+    ``bind.create_host_path: true``); otherwise the container is not created at all."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,9 @@ class Project:
     volumes: Mapping[str, Volume] = field(default_factory=lambda: MappingProxyType({}))
     live: bool = False
     """True when the project was read from a running engine."""
+    unset_variables: tuple[tuple[str, Loc], ...] = ()
+    """Variables the compose files use while they are unset (compose substitutes an empty string), each
+    with the first place it is used: the names only, never a value."""
 
 
 @dataclass(frozen=True)
@@ -233,3 +241,5 @@ class ImageFacts:
     """Ports from ``EXPOSE``."""
     copies: tuple[tuple[str, str], ...] = ()
     """``COPY``/``ADD`` of files from the context: (path in the image, path on this machine)."""
+    base: str | None = None
+    """The image the final stage is built ``FROM`` (an earlier stage's name is followed to its image)."""

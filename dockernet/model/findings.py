@@ -76,7 +76,7 @@ class Report:
     kinds: tuple[tuple[str, int], ...] = ()
     """Read proxies by reader name (``nginx``, ``traefik``...), in name order."""
     unread: int = 0
-    """Proxies whose configuration could not be read (each has a DN305 note): their routes are unknown."""
+    """Proxies whose configuration could not be read (each has a DN305 warning): their routes are unknown."""
     partial: tuple[str, ...] = ()
     """Why the result is incomplete, if it is."""
     files: tuple[str, ...] = ()

@@ -120,7 +120,7 @@ class Match:
     """The path match as written (nginx ``location`` arguments: ``/api/``, ``= /x``, ``~ \\.php$``); None
     for a route of the whole server."""
     entry: tuple[str, ...] = ()
-    """Where requests enter (nginx ``listen`` arguments)."""
+    """Where requests enter: nginx ``listen`` arguments; for other proxies ``:PORT`` or ``ADDRESS:PORT``."""
     loc: Loc = NOWHERE
     """Where the match is written (the ``location`` block, or the ``server``)."""
 

@@ -35,6 +35,18 @@ def checked(report: Report) -> str:
     return text
 
 
+def nothing_checked(report: Report) -> str | None:
+    """Why no route was checked, when none was: a report that checked nothing must not read like a clean
+    one."""
+    if report.routes:
+        return None
+    if report.unread:
+        return f"nothing was checked: {_proxies(report.unread)} found, routes not read (DN305 above)"
+    if report.proxies:
+        return "nothing was checked: the proxies found forward no request"
+    return "nothing was checked: no service runs a proxy that dockernet recognises by its image or command"
+
+
 def _proxies(count: int) -> str:
     return f"{count} {'proxy' if count == 1 else 'proxies'}"
 
@@ -65,6 +77,8 @@ def render(
         [plural(c["error"], "error"), plural(c["warning"], "warning"), plural(c["note"], "note")]
     )
     lines.append(f"{summary} ({checked(report)})")
+    if (nothing := nothing_checked(report)) is not None:
+        lines.append(paint(nothing, _COLOURS[Severity.WARNING]))
     for reason in report.partial:
         lines.append(paint(f"partial result: {reason}", _COLOURS[Severity.WARNING]))
     return "\n".join(lines) + "\n" + (render_text(logs) if logs is not None else "")

@@ -8,15 +8,16 @@ status. :mod:`.scan` is the live pipeline (``scan``, ``check --engine``, ``graph
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from dockernet import rules
 from dockernet.analysis import graph, resolve
 from dockernet.dialects.base import Peers
-from dockernet.errors import ExitStatus
-from dockernet.model import AnyProxy, Proxy, Topology
+from dockernet.errors import ExitStatus, UsageError
+from dockernet.model import AnyProxy, Project, Proxy, Topology
 from dockernet.model.findings import Finding, Report, Severity
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
@@ -69,6 +70,7 @@ def load_static(request: ComposeRequest) -> Topology:
         profiles=request.profiles,
         environ=request.environ,
     )
+    _check_overrides(request, projects)
     images = [facts for project in projects for facts in proxies.read_images(project)]
     by_service = {f.service: f for f in images}
     peers = Peers(
@@ -80,6 +82,19 @@ def load_static(request: ComposeRequest) -> Topology:
         configs.extend(proxies.find(project, by_service, request.overrides, peers))
     topology = Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
     return replace(topology, suppressions=suppressions.scan(source_files(topology)))
+
+
+def _check_overrides(request: ComposeRequest, projects: Sequence[Project]) -> None:
+    """A ``--nginx SERVICE=PATH`` that names no service is a typo, not something to skip in silence."""
+    names = sorted({name for p in projects for name in p.services})
+    for service, (reader, _path) in request.overrides.items():
+        if service in names:
+            continue
+        close = difflib.get_close_matches(service, names, n=1)
+        suggestion = f'; did you mean "{close[0]}"?' if close else f" (services: {', '.join(names)})"
+        raise UsageError(
+            f'--{reader} {service}=...: no service "{service}" in the checked projects{suggestion}'
+        )
 
 
 def analyse(topology: Topology, config: Config | None = None) -> Analysis:

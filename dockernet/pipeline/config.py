@@ -3,7 +3,7 @@ up from the working directory (the nearest file that has a dockernet section win
 
 ```toml
 [tool.dockernet]            # in .dockernet.toml: top level, no [tool.dockernet] header
-select = ["DN1", "no-shared-network"]      # IDs, ID prefixes or names; default: every rule
+select = ["DN1", "no-shared-network"]      # IDs, ID prefixes or names, or "ALL"; default: errors and warnings
 ignore = ["DN301"]
 fail-on = "warning"
 [tool.dockernet.severity]
@@ -36,8 +36,8 @@ KEYS = frozenset({"select", "ignore", "severity", "fail-on", "per-path-ignores"}
 class Config:
     """The effective configuration of a run."""
 
-    selected: frozenset[str] = field(default_factory=lambda: frozenset(rules.RULES))
-    """Rule IDs that run."""
+    selected: frozenset[str] = rules.DEFAULT
+    """Rule IDs that run (by default the errors and warnings: :data:`dockernet.rules.DEFAULT`)."""
     severities: Mapping[str, Severity] = field(default_factory=dict)
     """Per-rule severity overrides."""
     fail_on: Severity | None = None
@@ -119,7 +119,7 @@ def parse(data: Mapping[str, Any], path: str = "<config>", base: str = ".") -> C
     unknown = sorted(set(data) - KEYS)
     if unknown:
         raise UsageError(f"{path}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
-    selected = resolve_codes(data.get("select", ["ALL"]), f"{path}: select")
+    selected = resolve_codes(data["select"], f"{path}: select") if "select" in data else rules.DEFAULT
     selected -= resolve_codes(data.get("ignore", []), f"{path}: ignore")
     severities: dict[str, Severity] = {}
     for code, value in dict(data.get("severity", {})).items():

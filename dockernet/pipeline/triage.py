@@ -46,6 +46,8 @@ def apply(
         kept.append(f)
     dn300 = dn300_unused_suppression.META.id
     if dn300 in config.selected:
-        for note in dn300_unused_suppression.unused(s for s in suppressions if s not in used):
+        # A comment for rules that did not run is not unused: they may well fire with --select ALL.
+        ran = [s for s, codes in parsed if codes is None or codes <= config.selected]
+        for note in dn300_unused_suppression.unused(s for s in ran if s not in used):
             kept.append(replace(note, severity=config.severities.get(dn300, note.severity)))
     return sorted(kept, key=lambda f: f.sort_key)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from dockernet.errors import UsageError
-from dockernet.model.findings import Finding
+from dockernet.model.findings import Finding, Severity
 from dockernet.rules import (
     dn101_loopback_upstream,
     dn102_unknown_upstream_host,
@@ -24,6 +24,7 @@ from dockernet.rules import (
     dn113_external_network_missing,
     dn114_resolver_missing,
     dn115_resolver_cannot_see_docker,
+    dn116_config_mount_source_missing,
     dn201_missing_depends_on,
     dn202_proxy_pass_uri_mismatch,
     dn203_localhost_dual_stack,
@@ -31,6 +32,7 @@ from dockernet.rules import (
     dn205_hard_coded_gateway_ip,
     dn206_stale_upstream_address,
     dn207_upstream_on_external_network,
+    dn208_unset_variable,
     dn300_unused_suppression,
     dn301_startup_dns_resolution,
     dn302_upstream_no_keepalive,
@@ -80,6 +82,7 @@ _MODULES: tuple[Rule, ...] = (
     dn113_external_network_missing,
     dn114_resolver_missing,
     dn115_resolver_cannot_see_docker,
+    dn116_config_mount_source_missing,
     dn201_missing_depends_on,
     dn202_proxy_pass_uri_mismatch,
     dn203_localhost_dual_stack,
@@ -87,6 +90,7 @@ _MODULES: tuple[Rule, ...] = (
     dn205_hard_coded_gateway_ip,
     dn206_stale_upstream_address,
     dn207_upstream_on_external_network,
+    dn208_unset_variable,
     dn300_unused_suppression,
     dn301_startup_dns_resolution,
     dn302_upstream_no_keepalive,
@@ -106,6 +110,12 @@ _MODULES: tuple[Rule, ...] = (
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
+DEFAULT: frozenset[str] = frozenset(
+    i for i, module in RULES.items() if module.META.severity is not Severity.NOTE or i == "DN300"
+)
+"""The rules that run unless the configuration or ``--select`` says otherwise: the errors and warnings, and
+DN300 (a suppression comment that suppresses nothing is stale). The other notes are advice a clean project
+may well ignore: ``--select ALL`` adds them, as ruff keeps its opinionated rules out of its default set."""
 
 
 def meta(rule_id: str) -> Meta:

@@ -10,7 +10,7 @@ import inspect
 import sys
 from pathlib import Path
 
-from dockernet.rules import RULES, Rule
+from dockernet.rules import DEFAULT, RULES, Rule
 
 
 def page(module: Rule) -> str:
@@ -18,7 +18,10 @@ def page(module: Rule) -> str:
     meta = module.META
     body = inspect.cleandoc(module.__doc__ or "")
     applies = f"Applies to: {', '.join(sorted(meta.dialects))} only\n\n" if meta.dialects else ""
-    return f"# {meta.id} `{meta.name}`\n\nDefault severity: **{meta.severity.value}**\n\n{applies}{body}\n"
+    runs = "" if meta.id in DEFAULT else " (opt-in: `--select ALL` or `--select " + meta.id + "`)"
+    return (
+        f"# {meta.id} `{meta.name}`\n\nDefault severity: **{meta.severity.value}**{runs}\n\n{applies}{body}\n"
+    )
 
 
 def summary(module: Rule) -> str:
@@ -42,12 +45,13 @@ def index() -> str:
     """The table of every rule."""
     rows = [
         f"| [{m.META.id}]({m.META.id}.md) | `{m.META.name}` | {m.META.severity.value} | "
+        f"{'yes' if m.META.id in DEFAULT else 'opt-in'} | "
         f"{', '.join(sorted(m.META.dialects)) or 'every'} | {summary(m)} |"
         for m in RULES.values()
     ]
     return (
         CODES
-        + "\n| ID | name | severity | proxies | what it flags |\n|---|---|---|---|---|\n"
+        + "\n| ID | name | severity | default | proxies | what it flags |\n|---|---|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n"
     )
@@ -62,6 +66,9 @@ A code is never reused, and every code has a kebab-case name that works wherever
   reader gives, so they apply to every proxy dockernet reads. The hundreds say the default severity
   (DN1xx errors: the route fails; DN2xx warnings: it breaks under a predictable event; DN3xx notes); the
   configuration can change a severity, never a code.
+- By default the errors and warnings run, and DN300 (a stale suppression comment): a clean project passes in
+  silence. The other notes are advice, opt-in like ruff's opinionated rules: `--select ALL` (or
+  `select = ["ALL"]` in the configuration) runs every rule, `--select DN301` one of them.
 - Rules that only one proxy kind can have get codes by domain: DN4xx nginx, DN5xx Traefik, DN6xx Caddy,
   DN7xx HAProxy, DN8xx Apache httpd and nginx-proxy, DN9xx Swarm and several engines. DN202, DN302 and DN306
   read nginx's own directives and keep the codes they had before this split; their pages say so.

@@ -78,11 +78,17 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
     expose: list[int] = []
     copies: list[tuple[str, str]] = []
     workdir = "/"
+    base: str | None = None
+    stages: dict[str, str | None] = {}
     for _line, instr in _logical_lines(text):
         word, _, rest = instr.partition(" ")
         word = word.upper()
         if word == "FROM":
             expose, copies, workdir = [], [], "/"
+            words = [w for w in rest.split() if not w.startswith("--")]
+            base = stages.get(words[0].lower(), words[0]) if words else None
+            if len(words) >= 3 and words[1].upper() == "AS":
+                stages[words[2].lower()] = base
         elif word == "WORKDIR":
             workdir = posixpath.join(workdir, rest.strip())
         elif word == "EXPOSE":
@@ -101,7 +107,11 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
             dest = posixpath.join(workdir, dest)
             copies.extend(_expand(context, srcs, dest))
     return ImageFacts(
-        service=service, dockerfile=dockerfile, expose=tuple(dict.fromkeys(expose)), copies=tuple(copies)
+        service=service,
+        dockerfile=dockerfile,
+        expose=tuple(dict.fromkeys(expose)),
+        copies=tuple(copies),
+        base=base,
     )
 
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from dockernet.dialects import DIALECTS
+from dockernet.dialects import DIALECTS, unread
 from dockernet.dialects.base import Dialect, Located, Peers
 from dockernet.errors import InputError
 from dockernet.model import AnyProxy, ImageFacts, NetworkMode, Project, Service, UnreadProxy
+from dockernet.model.loc import relpath
 from dockernet.sources import dockerfile
 from dockernet.sources.files import MAX_FILE, HostTree
 
@@ -92,6 +93,9 @@ def _find_one(
         mappings.append((place, os.path.abspath(override)))
         origin = dialect.override_option
     else:
+        kind = unread.recognise(service, image.base if image is not None else None)
+        if kind is not None:
+            return kind.report(service, "image")
         found = claimant(service, [c for c, _ in mappings])
         if found is None:
             return None
@@ -104,14 +108,18 @@ def _find_one(
     if not visible:
         if service.network_mode is NetworkMode.NONE:
             return None
-        return UnreadProxy(
-            service=service.key,
-            dialect=dialect.name,
-            origin="image",
-            reason=(
-                f"it is neither mounted nor copied in: inside the image {service.image}, or written at start"
-            ),
-        )
+        missing = [
+            m
+            for m in service.volumes
+            if m.type == "bind" and m.source_exists is False and located.covers(m.target)
+        ]
+        if missing:
+            m = missing[0]
+            reason = f"the source of its mount on {m.target} does not exist here: {relpath(m.source or '')}"
+        else:
+            where = f"inside the image {service.image}" if service.image else "inside the image it builds"
+            reason = f"it is neither mounted nor copied in: {where}, or written at start"
+        return UnreadProxy(service=service.key, dialect=dialect.name, origin="image", reason=reason)
     if not origin:
         from_copy = image is not None and any(c in dict(image.copies) for c in visible)
         origin = "Dockerfile COPY" if from_copy else "bind mount"

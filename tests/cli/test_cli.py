@@ -75,6 +75,37 @@ def test_console_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr == "nowhere: error: no such file or directory\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--bogus"), ("check", "--format", "nope"), ("nosuchcommand",), ("explain",)],
+    ids=["unknown-option", "bad-value", "unknown-command", "missing-argument"],
+)
+def test_arguments_the_parser_rejects_exit_3(args: tuple[str, ...], tmp_path: Path) -> None:
+    """Exit 3 is a usage error (docs/ci.md); 2 means an input file could not be read."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dockernet", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_dash_h_is_help(tmp_path: Path) -> None:
+    for args in (["-h"], ["check", "-h"], ["graph", "-h"]):
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 0 and "Usage: dockernet" in done.stdout, args
+
+
+def test_an_override_of_a_service_that_does_not_exist_is_a_usage_error(project: Path) -> None:
+    done = run("check", "--nginx", "ngnix=nginx.conf", cwd=project)
+    assert done.returncode == 3
+    assert 'no service "ngnix"' in done.stderr and "did you mean" in done.stderr
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     (tmp_path / "compose.yaml").write_text(COMPOSE)
@@ -117,7 +148,9 @@ def test_json_contract(project: Path) -> None:
 def test_fail_on_and_clean_exit(project: Path) -> None:
     (project / "nginx.conf").write_text(NGINX.replace("app:8080", "app:3000"))
     assert run("check", cwd=project).returncode == 0
-    assert run("check", "--fail-on", "note", cwd=project).returncode == 1  # DN301 note remains
+    assert run("check", "--fail-on", "note", cwd=project).returncode == 0  # the notes are opt-in
+    done = run("check", "--fail-on", "note", "--select", "ALL", cwd=project)
+    assert done.returncode == 1 and "note DN301" in done.stdout
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -240,7 +273,7 @@ def test_version() -> None:
 @pytest.mark.parametrize("sample", all_samples(), ids=[s.name for s in all_samples()])
 def test_sarif_on_every_sample(sample) -> None:
     dirs = [str(d) for d in sample.dirs]
-    done = run("check", *dirs, "--format", "sarif", "--fail-on", "note", cwd=REPO)
+    done = run("check", *dirs, "--format", "sarif", "--fail-on", "note", "--select", "ALL", cwd=REPO)
     doc = json.loads(done.stdout)
     jsonschema.validate(doc, SCHEMA)
     got = set()
@@ -249,7 +282,7 @@ def test_sarif_on_every_sample(sample) -> None:
         file = os.path.relpath(REPO / physical["artifactLocation"]["uri"], sample.path)
         got.add(f"{file}:{physical.get('region', {}).get('startLine', 0)} {r['level']} {r['ruleId']}")
     assert got == set(sample.expected)
-    gh = run("check", *dirs, "--format", "github", cwd=REPO).stdout.splitlines()
+    gh = run("check", *dirs, "--format", "github", "--select", "ALL", cwd=REPO).stdout.splitlines()
     assert len(gh) == len(sample.expected)
 
 
@@ -315,3 +348,16 @@ def test_malformed_input_is_one_line_exit_2_and_fast(case: str, tmp_path: Path) 
     assert done.stderr.startswith(prefix) and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert elapsed < 20, f"{case} took {elapsed:.1f} s"
+
+
+def test_a_suppression_of_an_opt_in_rule_is_not_stale_by_default(project: Path) -> None:
+    """``ignore[DN301]`` suppresses a note that does not run by default: DN300 must not call it unused,
+    and with ``--select ALL`` it suppresses the note."""
+    (project / "nginx.conf").write_text(
+        NGINX.replace("app:8080", "app:3000").replace(
+            "proxy_pass http://app:3000;", "proxy_pass http://app:3000;  # dockernet: ignore[DN301]"
+        )
+    )
+    assert "DN300" not in run("check", "--fail-on", "note", cwd=project).stdout
+    everything = run("check", "--select", "ALL", cwd=project).stdout
+    assert "DN300" not in everything and "DN301" not in everything

@@ -6,9 +6,10 @@ The corpus is optional: a set of projects kept beside the repository (``../share
 tests/sources/compose/test_vs_docker.py and tests/dialects/nginx/test_differential.py run on
 compose-samples/ alone.
 
-The corpus also holds Caddy, Traefik and HAProxy projects. The Traefik ones are read (rows 9, 23 and 35 work
-and must stay quiet; row 41, plausible traefik, is broken: DN507). Caddy and HAProxy are not read yet, so
-those must simply stay quiet; the labelled-broken Haxxnet caddy entry is out of scope for that reason.
+The corpus also holds Caddy, Traefik and HAProxy projects. A proxy whose routes dockernet does not read
+must never pass in silence: it gets a DN305 warning (test_corpus_never_silent). The Traefik ones are read
+(rows 9, 23 and 35 work and must have no error; row 41, plausible traefik, is broken: DN507). The
+labelled-broken Haxxnet caddy entry gets its error with the Caddy reader.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from dockernet import pipeline
+from dockernet.model import Proxy, Topology
 from dockernet.model.findings import Finding, Severity
 from dockernet.pipeline.requests import ComposeRequest
 from tests.conftest import SHARED
@@ -88,6 +90,12 @@ SPECIAL = {
 }
 
 
+ON_THE_HOST = {"plausible__community-edition__reverse-proxy_nginx-host"}
+"""Row 33: nginx on the host in front of a published port; no compose service is a proxy."""
+TRAEFIK_ELSEWHERE = {"plausible__community-edition__reverse-proxy_traefik"}
+"""Row 41: Traefik labels on the app, for a Traefik that runs in another project."""
+
+
 def entries() -> list[Entry]:
     if not CORPUS.is_dir():
         return []
@@ -101,7 +109,7 @@ def entries() -> list[Entry]:
 ENTRIES = entries()
 
 
-def run(entry: Entry, tmp_path: Path) -> list[Finding]:
+def run(entry: Entry, tmp_path: Path) -> tuple[Topology, list[Finding]]:
     root = CORPUS / entry.name
     if entry.add_files:
         root = tmp_path / entry.name
@@ -116,7 +124,7 @@ def run(entry: Entry, tmp_path: Path) -> list[Finding]:
             overrides={svc: ("nginx", str(root / path)) for svc, path in entry.nginx},
         )
     )
-    return list(pipeline.analyse(topology).findings)
+    return topology, list(pipeline.analyse(topology).findings)
 
 
 def test_corpus_is_there() -> None:
@@ -127,9 +135,24 @@ def test_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
 def test_corpus_verdict(entry: Entry, tmp_path: Path) -> None:
-    errors = [f for f in run(entry, tmp_path) if f.severity is Severity.ERROR]
+    errors = [f for f in run(entry, tmp_path)[1] if f.severity is Severity.ERROR]
     shown = "\n".join(f"{f.loc}: {f.rule} {f.message}" for f in errors)
     if entry.broken:
         assert {f.rule for f in errors} == set(entry.broken), shown
     else:
         assert not errors, shown
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.id for e in ENTRIES])
+def test_corpus_never_silent(entry: Entry, tmp_path: Path) -> None:
+    """No silent all-clear: a project whose proxy dockernet recognises gets its routes checked, or a DN305
+    warning for the proxy whose routes were not read. (A project where no service is recognised as a
+    proxy, like jitsi's ``web`` image, gets "nothing was checked" under the summary: tests/output.)"""
+    if entry.name in ON_THE_HOST:
+        pytest.skip("the proxy runs on the host, outside every compose file")
+    if entry.name in TRAEFIK_ELSEWHERE:
+        pytest.xfail("labels for a Traefik of another project: read once the Traefik reader lands")
+    topology, findings = run(entry, tmp_path)
+    routes = sum(len(p.routes) for p in topology.proxies if isinstance(p, Proxy))
+    unread = [f for f in findings if f.rule == "DN305" and f.severity is Severity.WARNING]
+    assert routes or unread or not topology.proxies, "0 routes checked, and nothing says why"

@@ -1,10 +1,11 @@
 """Helpers of the ground-truth test (tests/live/test_ground_truth.py): bring a sample project up on a real
-engine, ask the real nginx for every route dockernet extracted, and compare reality with dockernet's findings.
+engine, ask the real proxy (nginx, Traefik, Caddy) for every route dockernet extracted, and compare reality
+with dockernet's findings.
 
 Everything goes through the ``docker`` and ``docker compose`` command lines (the same engine the fixtures
 in conftest.py check), so what runs here is what a developer would type. Requests are sent only from inside
 the proxy's own container to its own loopback (``docker exec <proxy> wget http://127.0.0.1:PORT/PATH``);
-nginx then connects to whatever its configuration says, and a route whose upstream lies outside Docker (a
+the proxy then connects to whatever its configuration says, and a route whose upstream lies outside Docker (a
 public name, an address outside every network of the project) is not requested at all.
 """
 
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -52,7 +53,17 @@ ENGINE_BUSY_TIMEOUT = 180.0
 """Seconds to wait for an engine whose address pools are used up by other networks (other test runs)."""
 ENGINE_BUSY_POLL = 5.0
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
-BROKEN_STATUSES = frozenset({502, 504})
+BROKEN_STATUSES: Mapping[str, frozenset[int]] = {
+    "nginx": frozenset({502, 504}),
+    "caddy": frozenset({502, 503, 504}),
+    "traefik": frozenset({404, 500, 502, 503, 504}),
+}
+"""The answers that mean "this route does not work", by proxy kind (docs/proxy-behaviour.md): nginx's
+gateway errors; Caddy's 503 for an empty upstream list; Traefik's 404 for a route it does not serve (no
+port, not exposed, a missing service) and 500 for TLS to a plain-HTTP port."""
+PROVIDER_CATCH_UP = 8.0
+"""Seconds a proxy with a Docker provider (Traefik) may answer 404 after start before the answer counts:
+it builds its routes from the engine's events, a moment after the containers start."""
 LOCK_FILE = Path(tempfile.gettempdir()) / "dockernet-ground-truth.lock"
 """One sample project at a time on this engine, across concurrent test runs: samples pin subnets."""
 
@@ -121,6 +132,8 @@ class Probe:
 
     proxy: tuple[str, str]
     """The proxy's (compose project, service)."""
+    dialect: str
+    """The proxy's kind (:attr:`Proxy.dialect`)."""
     route: Route
     port: int | None
     address: str
@@ -197,6 +210,8 @@ def _request_path(location: str | None) -> tuple[str | None, str | None]:
             return loc[len(mod) :].strip() or "/", None
     if loc.startswith("~"):
         return None, f"regular-expression location {loc}"
+    if loc.endswith("*"):  # Caddy's path matchers: /api/* matches /api/
+        return loc.rstrip("*") or "/", None
     return loc, None
 
 
@@ -226,7 +241,8 @@ def probes(topology: Topology, analysis: pipeline.Analysis) -> list[Probe]:
             port, address, why_port = _listen_port(route.match.entry)
             path, why_path = _request_path(route.match.path)
             skip = why_port or why_path or outside.get(route)
-            out.append(Probe(cfg.service, route, port, address, path, _host_header(route.match.hosts), skip))
+            host = _host_header(route.match.hosts)
+            out.append(Probe(cfg.service, cfg.dialect, route, port, address, path, host, skip))
     return out
 
 
@@ -384,11 +400,12 @@ class Outcome:
 
     probe: Probe
     reality: str
-    """``200``, ``502``, ``nginx not running: exited (1)``, ``up failed``, ``timeout``, ``no answer: ...``,
+    """``200``, ``502``, ``caddy not running: exited (1)``, ``up failed``, ``timeout``, ``no answer: ...``,
     ``not requested: ...``."""
     status: int | None = None
     broken: bool | None = None
-    """True for 502/504, a hang, no answer, nginx not running, up failed; None when not requested."""
+    """True for the proxy kind's :data:`BROKEN_STATUSES`, a hang, no answer, the proxy not running, up
+    failed; None when not requested."""
     output: str = ""
     """wget's output (or the reason), for the failure table."""
     seconds: float = 0.0
@@ -398,9 +415,19 @@ _STATUS = re.compile(r"^\s*HTTP/\d(?:\.\d)?\s+(\d{3})\b", re.MULTILINE)
 
 
 def request(container: str, probe: Probe) -> Outcome:
-    """Send the probe's request from inside the proxy container and read the first status line."""
+    """Send the probe's request from inside the proxy container and read the first status line; a
+    provider's 404 is asked again until :data:`PROVIDER_CATCH_UP` has passed."""
     if probe.skip is not None:
         return Outcome(probe, f"not requested: {probe.skip}")
+    deadline = time.monotonic() + PROVIDER_CATCH_UP
+    while True:
+        outcome = _request_once(container, probe)
+        if probe.dialect != "traefik" or outcome.status != 404 or time.monotonic() > deadline:
+            return outcome
+        time.sleep(0.5)
+
+
+def _request_once(container: str, probe: Probe) -> Outcome:
     argv = ["exec", container, "timeout", str(REQUEST_TIMEOUT), "wget", "-S", "-O", "/dev/null"]
     if probe.host:
         argv += ["--header", f"Host: {probe.host}"]
@@ -412,7 +439,8 @@ def request(container: str, probe: Probe) -> Outcome:
     m = _STATUS.search(text)
     if m is not None:
         status = int(m.group(1))
-        return Outcome(probe, str(status), status, status in BROKEN_STATUSES, text, seconds)
+        broken = status in BROKEN_STATUSES.get(probe.dialect, BROKEN_STATUSES["nginx"])
+        return Outcome(probe, str(status), status, broken, text, seconds)
     if done.returncode in (124, 143, 137) or seconds >= REQUEST_TIMEOUT:
         return Outcome(probe, f"timeout (no answer in {REQUEST_TIMEOUT} s)", None, True, text, seconds)
     why = text.splitlines()[-1] if text else f"exit {done.returncode}"
@@ -485,7 +513,7 @@ class ProjectRun:
         return docker(*base, *args, timeout=timeout, env=self.environ)
 
     def proxies(self) -> list[tuple[str, str]]:
-        """(project, service) of every proxy dockernet found a readable nginx config for."""
+        """(project, service) of every proxy dockernet found a readable config for."""
         return sorted({cfg.service for cfg in self.topology.proxies if isinstance(cfg, Proxy)})
 
     # -- phases
@@ -585,17 +613,17 @@ class ProjectRun:
             elif p.skip is not None:
                 self.outcomes.append(Outcome(p, f"not requested: {p.skip}"))
             elif c is None:
-                self.outcomes.append(Outcome(p, "nginx not running: no container", broken=True))
+                self.outcomes.append(Outcome(p, f"{p.dialect} not running: no container", broken=True))
             elif not c.running or c.restarts:
-                self.outcomes.append(Outcome(p, f"nginx not running: {c.state()}", broken=True))
+                self.outcomes.append(Outcome(p, f"{p.dialect} not running: {c.state()}", broken=True))
             else:
                 self.outcomes.append(request(c.id, p))
         self.refresh()
-        # nginx that crashed under a request: later outcomes would be wrong, so say so.
+        # A proxy that crashed under a request: later outcomes would be wrong, so say so.
         for o in self.outcomes:
             c = self.containers.get(o.probe.proxy)
             if o.broken is False and c is not None and not c.running:
-                o.reality += f" (then nginx {c.state()})"
+                o.reality += f" (then {o.probe.dialect} {c.state()})"
         self.timings["requests"] = time.monotonic() - started
 
     def collect_logs(self) -> None:
@@ -644,8 +672,22 @@ class ProjectRun:
             for r in cfg.routes
         ]
 
+    def dialect(self, proxy: tuple[str, str]) -> str:
+        """The kind of a proxy of the run."""
+        return next((p.dialect for p in self.topology.proxies if p.service == proxy), "")
+
+    def proxy_locs(self, proxy: tuple[str, str]) -> set[tuple[str, int]]:
+        """Where the proxy service is written in its compose file: an error there (a config the proxy
+        refuses, a provider that cannot work) concerns every route of the proxy."""
+        model = self.model(proxy[0])
+        svc = model.services.get(proxy[1]) if model is not None else None
+        return {(svc.loc.file, svc.loc.line)} if svc is not None else set()
+
     def log_events(self, proxy: tuple[str, str]) -> tuple[attribution.LogEvent, ...]:
-        """The proxy's error-log lines, explained and attributed to its routes."""
+        """The proxy's error-log lines, explained and attributed to its routes (nginx's log only: the
+        other proxies' log lines are recorded in docs/proxy-behaviour.md, not yet attributed)."""
+        if self.dialect(proxy) != "nginx":
+            return ()
         return attribution.explain(
             self.proxy_logs.get(proxy, "").splitlines(),
             self.routes_of(proxy),
@@ -785,8 +827,10 @@ def route_locs(route: Route) -> set[tuple[str, int]]:
     }
 
 
-def errors_at(route: Route, flagged: Sequence[FlaggedLoc]) -> list[FlaggedLoc]:
-    where = route_locs(route)
+def errors_at(
+    route: Route, flagged: Sequence[FlaggedLoc], also: Set[tuple[str, int]] = frozenset()
+) -> list[FlaggedLoc]:
+    where = route_locs(route) | also
     return [f for f in flagged if f.severity == Severity.ERROR.value and (f.file, f.line) in where]
 
 
@@ -815,12 +859,12 @@ class Row:
 
 def compare(run: ProjectRun, flagged: Sequence[FlaggedLoc]) -> list[Row]:
     """Reality vs dockernet, route by route: a route is flagged when an error finding sits at its pass
-    directive or one of its upstream servers, or, when nginx never ran (or ``up`` failed), when the project
-    has any error finding at all."""
+    directive, one of its upstream servers or the proxy service itself, or, when the proxy never ran (or
+    ``up`` failed), when the project has any error finding at all."""
     any_error = [f for f in flagged if f.severity == Severity.ERROR.value]
     rows = []
     for o in run.outcomes:
-        at = errors_at(o.probe.route, flagged)
+        at = errors_at(o.probe.route, flagged, run.proxy_locs(o.probe.proxy))
         running = run.proxy_running(o.probe.proxy)
         is_flagged = bool(at) or (not running and bool(any_error))
         shown = at if at or running else any_error
@@ -850,7 +894,7 @@ def _short_log(events: Sequence[attribution.LogEvent]) -> str:
 
 def table(rows: Sequence[Row], width: int = 60) -> str:
     """A plain-text table for pytest's failure output."""
-    head = ("verdict", "sample", "route", "reality", "dockernet errors", "nginx log")
+    head = ("verdict", "sample", "route", "reality", "dockernet errors", "proxy log")
     body = [(r.verdict, r.sample, r.route, r.reality, r.findings, r.log) for r in rows]
     cols = [min(width, max(len(str(x[i])) for x in [head, *body])) for i in range(len(head))]
 

@@ -451,3 +451,24 @@ def test_an_api_version_the_engine_does_not_speak(docker_engine: Any) -> None:
     done = dockernet("scan", env={"DOCKER_API_VERSION": "1.99"})
     assert done.returncode == 4, done.stderr
     assert "1.99" in done.stderr and "DOCKER_API_VERSION" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_running_proxy_of_a_kind_dockernet_does_not_read_is_reported(busybox_image: str) -> None:
+    """A live HAProxy (here busybox's sleep, started as ``haproxy``: the command is what names it) is a
+    DN305 warning, not a silent "0 proxies"."""
+    from dockernet.pipeline.config import Config
+    from dockernet.pipeline.scan import scan_engine
+    from dockernet.sources.engine.snapshot import Scope
+
+    name = unique("haproxy")
+    script = "ln -s /bin/sleep /tmp/haproxy; exec /tmp/haproxy 1000"
+    label = f"com.docker.compose.project={name}"
+    sh("docker", "run", "-d", "--name", name, "--label", label, busybox_image, "sh", "-c", script)
+    try:
+        report = scan_engine(Scope(projects=frozenset({name})), Config()).report
+    finally:
+        sh("docker", "rm", "-f", name, check=False)
+    dn305 = [f for f in report.findings if f.rule == "DN305"]
+    assert [f.severity.value for f in dn305] == ["warning"], report.findings
+    assert "HAProxy" in dn305[0].message
+    assert (report.unread, report.routes) == (1, 0)

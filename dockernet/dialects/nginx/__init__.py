@@ -6,11 +6,13 @@ files (:mod:`.locate`), hints in its syntax (:mod:`.fix`) and its error log (:mo
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
 from dockernet.dialects.nginx import dump, fix, locate, routes, syntax
 from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
+from dockernet.model.loc import relpath
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,19 @@ class Nginx:
             return UnreadProxy(service.key, self.name, origin, reason)
         conf = syntax.load(entry, tree)
         result = routes.extract(conf.directives, service.key, environment=environment)
+        hidden = [
+            u
+            for u in conf.unseen_includes
+            if posixpath.basename(u.path) not in locate.IMAGE_FILES and not u.loc.file.startswith("<")
+        ]  # (an include in the image's own nginx.conf, which dockernet stands in for, is the image's)
+        if not result.routes and hidden:
+            # The routes are in files nginx will read and dockernet cannot: not "0 routes, all fine".
+            first = hidden[0]
+            reason = (
+                f"no route in the files it can see; {first.path} (included at {relpath(first.loc.file)}:"
+                f"{first.loc.line}) is inside the image or written at start"
+            )
+            return UnreadProxy(service.key, self.name, origin, reason)
         return Proxy(
             service=service.key,
             dialect=self.name,

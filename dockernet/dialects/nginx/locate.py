@@ -37,6 +37,12 @@ http {
     include /etc/nginx/sites-enabled/*;
 }
 """
+IMAGE_FILES = frozenset(
+    {"mime.types", "fastcgi_params", "fastcgi.conf", "scgi_params", "uwsgi_params", "koi-utf", "koi-win"}
+    | {"win-utf", "proxy_params", "snakeoil.conf", "fastcgi-php.conf"}
+)
+"""Files that nginx images ship beside ``nginx.conf`` (official image, Debian): an include of one of them
+that dockernet cannot see holds no routes."""
 # The image's repository name (after the last "/") names nginx: nginx, nginx-proxy, openresty... but not
 # nginxproxy/acme-companion.
 _IMAGE = re.compile(r"(^|/)(nginx|openresty|angie|tengine)[^/:@]*([:@][^/]*)?$", re.IGNORECASE)

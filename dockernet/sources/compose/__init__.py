@@ -41,9 +41,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from dockernet.errors import InputError, UsageError
-from dockernet.model import Project
+from dockernet.model import Loc, Project
 from dockernet.sources.compose.assemble import _build_model, _Context
 from dockernet.sources.compose.common import _parse_file
 from dockernet.sources.compose.discover import (
@@ -128,6 +129,30 @@ def _load_project(
     name = _project_name(cli_name, project_dir, parsed, env, dotenv, environ)
     env["COMPOSE_PROJECT_NAME"] = name
     ctx = _Context(env=env, working_dir=project_dir, warnings=warnings, include_chain=tuple(files))
-    model = _build_model(parsed, ctx)
     active = list(profiles) or [p.strip() for p in env.get("COMPOSE_PROFILES", "").split(",")]
-    return _Normalizer(model, name, project_dir, env, {p for p in active if p}, files, warnings).project()
+    try:
+        model = _build_model(parsed, ctx)
+        project = _Normalizer(
+            model, name, project_dir, env, {p for p in active if p}, files, warnings
+        ).project()
+    except InputError as e:
+        raise _blame_unset(e, ctx.unset_uses) from None
+    first: dict[str, Loc] = {}
+    for variable, loc in ctx.unset_uses:
+        first.setdefault(variable, loc)
+    return replace(project, unset_variables=tuple(first.items()))
+
+
+def _blame_unset(error: InputError, uses: Sequence[tuple[str, Loc]]) -> InputError:
+    """The error, naming the unset variables of the value it is about: ``invalid volume spec ':/x'`` alone
+    does not say that ``${DATA}`` was empty."""
+    names = list(dict.fromkeys(n for n, loc in uses if (loc.file, loc.line) == (error.file, error.line)))
+    if not names:
+        return error
+    which = ", ".join(f'"{n}"' for n in names)
+    plural = "s are" if len(names) > 1 else " is"
+    return InputError(
+        error.file,
+        f"{error.message} (the {which} variable{plural} not set: compose used an empty string)",
+        error.line,
+    )

@@ -8,6 +8,7 @@ paths (``_rebase_service_paths``), and ``include`` loads each entry through ``_b
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from yaml.nodes import Node
 
 from dockernet.errors import InputError
+from dockernet.model import Loc
 from dockernet.sources.compose.common import _abs_path, _err, _is_remote, _parse_file, _Parsed, _scalar_str
 from dockernet.sources.compose.discover import read_env_file
 from dockernet.sources.compose.interpolate import InterpolationError, Substituter
@@ -32,12 +34,15 @@ class _Context:
     include_chain: tuple[str, ...] = ()
     extends_cache: dict[str, YMap] = field(default_factory=dict)
     warned: set[str] = field(default_factory=set)
+    unset_uses: list[tuple[str, Loc]] = field(default_factory=list)
+    """Every use of an unset variable (name, where), for the variables list and for input errors."""
 
     def interp_for(self, file: str) -> Callable[[str, int], str]:
         """Interpolation for the values of ``file``: errors name the file, each unset variable warns once."""
         sub = Substituter.from_mapping(self.env)
         warned = self.warned
         sink = self.warnings
+        uses = self.unset_uses
 
         def interp(text: str, line: int) -> str:
             before = len(sub.unset)
@@ -45,6 +50,8 @@ class _Context:
                 value = sub(text)
             except InterpolationError as e:
                 raise InputError(file, e.message, line) from None
+            for name in _names_in(text, sub.unset):
+                uses.append((name, Loc(file, line)))
             for name in sub.unset[before:]:
                 if name not in warned:
                     warned.add(name)
@@ -59,6 +66,13 @@ class _Context:
         if not isinstance(value, YMap):
             raise InputError(parsed.file, "the top-level object must be a mapping", node.start_mark.line + 1)
         return value, tagged
+
+
+def _names_in(text: str, unset: list[str]) -> list[str]:
+    """The unset variables ``text`` uses without a default (``$NAME``, ``${NAME}``)."""
+    if "$" not in text:
+        return []
+    return [n for n in unset if re.search(r"(?<!\$)\$(?:\{" + n + r"\}|" + n + r"(?![A-Za-z0-9_]))", text)]
 
 
 def _build_model(parsed: list[_Parsed], ctx: _Context) -> YMap:

@@ -414,6 +414,7 @@ class _Normalizer:
         out: dict[str, Mount] = {}
         for i, item in enumerate(items):
             vpos = items.where(i)
+            create_host_path = True
             if isinstance(item, str):
                 vtype, source, target, read_only = _parse_volume_spec(item, vpos)
             elif isinstance(item, YMap):
@@ -421,6 +422,10 @@ class _Normalizer:
                 source = _str(item, "source", f"{what}.volumes.source") or None
                 target = _str(item, "target", f"{what}.volumes.target") or ""
                 read_only = _bool(item, "read_only", f"{what}.volumes.read_only")
+                bind = item.get("bind")
+                create_host_path = isinstance(bind, YMap) and _bool(
+                    bind, "create_host_path", f"{what}.volumes.bind.create_host_path"
+                )
                 if not target:
                     raise _err(vpos, f"{what}.volumes: a long-syntax volume needs a target")
             else:
@@ -434,7 +439,16 @@ class _Normalizer:
                 source = self.volume(source).name
             target = _clean_container_path(target)
             # compose-go ``EnforceUnicity`` keys volumes by target: a later one replaces the earlier one.
-            out[target] = Mount(type=vtype, target=target, source=source, read_only=read_only, loc=Loc(*vpos))
+            exists = os.path.exists(source) if vtype == "bind" and source is not None else None
+            out[target] = Mount(
+                type=vtype,
+                target=target,
+                source=source,
+                read_only=read_only,
+                loc=Loc(*vpos),
+                source_exists=exists,
+                create_host_path=create_host_path,
+            )
         return tuple(out.values())
 
     def environment(self, svc: YMap, what: str) -> dict[str, str | None]:

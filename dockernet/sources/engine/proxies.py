@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dockernet.dialects import unread
 from dockernet.dialects.base import Dialect, Located, Peers
 from dockernet.errors import EngineError, InputError
 from dockernet.model import AnyProxy, Service, UnreadProxy
@@ -87,7 +88,15 @@ def read_proxies(
         # The engine spends about 100-200 ms per archive (it mounts the container's file system): overlap.
         with ThreadPoolExecutor(max_workers=min(INSPECT_THREADS, len(proxies))) as pool:
             results = list(pool.map(one, proxies))
-    configs = tuple(cfg for cfg, _, _ in results)
+    # Kinds dockernet does not read are reported, never skipped in silence. (nginx-proxy's generated files
+    # are final in a running container: there the nginx reader claims it first.)
+    unknown = tuple(
+        kind.report(svc, "container")
+        for project in live.topology.projects
+        for svc in project.services.values()
+        if svc.key in live.checked and claimant(svc) is None and (kind := unread.recognise(svc)) is not None
+    )
+    configs = tuple(cfg for cfg, _, _ in results) + unknown
     files = {svc.key: read for (svc, _), (_, read, _) in zip(proxies, results, strict=True)}
     partial = tuple(p for _, _, problems in results for p in problems)
     comments = scan_contents((p, d) for read in files.values() for p, d in read.items())

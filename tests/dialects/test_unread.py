@@ -1,0 +1,83 @@
+"""The proxies dockernet recognises without reading them (:mod:`dockernet.dialects.unread`): by image,
+by the image a Dockerfile builds from, or by the command; and never a backend that is no proxy."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockernet.dialects import unread
+from dockernet.model import Service
+from dockernet.model.loc import Loc
+
+
+def service(image: str | None = None, command: tuple[str, ...] = ()) -> Service:
+    return Service(project="p", name="s", loc=Loc("compose.yaml", 1), image=image, command=command)
+
+
+@pytest.mark.parametrize(
+    ("image", "kind"),
+    [
+        ("haproxy:2.9", "haproxy"),
+        ("docker.io/library/haproxy@sha256:0123", "haproxy"),
+        ("httpd:2.4-alpine", "apache"),
+        ("envoyproxy/envoy:v1.31-latest", "envoy"),
+        ("nginxproxy/nginx-proxy:1.7-alpine", "nginx-proxy"),
+        ("jwilder/nginx-proxy", "nginx-proxy"),
+        ("jc21/nginx-proxy-manager:latest", "nginx-proxy-manager"),
+        ("lucaslorentz/caddy-docker-proxy:2.9", "caddy-docker-proxy"),
+        ("wemakeservices/caddy-gen:latest", "caddy-gen"),
+        ("varnish:7", "varnish"),
+        ("kong:3.6", "kong"),
+    ],
+)
+def test_by_image(image: str, kind: str) -> None:
+    found = unread.recognise(service(image))
+    assert found is not None and found.name == kind
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx:1.27",  # read by the nginx reader
+        "nginxproxy/acme-companion",  # a companion, no proxy
+        "php:8.3-apache",  # an application image with Apache inside: the tag is no repository name
+        "nextcloud:apache",
+        "dockernet-test/busybox:latest",
+        "mycompany/haproxy-exporter:1",  # a metrics exporter, not HAProxy
+    ],
+)
+def test_not_an_unread_proxy(image: str) -> None:
+    assert unread.recognise(service(image)) is None
+
+
+def test_busybox_httpd_is_a_backend_not_apache() -> None:
+    """Every sample's backend runs busybox ``httpd -f -p PORT``: that is no Apache httpd."""
+    assert unread.recognise(service("dockernet-test/busybox", ("httpd", "-f", "-p", "3000"))) is None
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (("haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"), "haproxy"),
+        (("/usr/sbin/haproxy", "-W"), "haproxy"),
+        (("sh", "-c", "envsubst < t > /etc/varnish/default.vcl && varnishd -F"), "varnish"),
+        (("httpd-foreground",), "apache"),
+    ],
+)
+def test_by_command(command: tuple[str, ...], kind: str) -> None:
+    found = unread.recognise(service("debian:12", command))
+    assert found is not None and found.name == kind
+
+
+def test_by_the_image_a_dockerfile_builds_from() -> None:
+    """``build: ./proxy`` with ``FROM nginxproxy/nginx-proxy``: nginx-proxy, not nginx."""
+    found = unread.recognise(service(None), base="nginxproxy/nginx-proxy:1.7-alpine")
+    assert found is not None and found.name == "nginx-proxy"
+
+
+def test_the_report_names_the_kind_and_the_reason() -> None:
+    kind = unread.recognise(service("haproxy:2.9"))
+    assert kind is not None
+    report = kind.report(service("haproxy:2.9"), "image")
+    assert (report.dialect, report.origin) == ("haproxy", "image")
+    assert "no HAProxy reader" in report.reason
