@@ -43,6 +43,7 @@ class Caddy:
         "(https://caddyserver.com/docs/caddyfile/directives/handle_errors)"
     )
     image_dirs = frozenset({"/etc/caddy", "/srv", "/config", "/data"})
+    files_optional = False
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""
