@@ -34,14 +34,22 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def deep(value: T, text: Callable[[str], str] = visible) -> T:
-    """``value`` (a frozen dataclass, a tuple or a string, nested) with ``text`` (by default
-    :func:`visible`) applied to every string in it; unchanged objects are returned as they are."""
-    return _deep(value, text)  # type: ignore[no-any-return]
+def deep(value: T, text: Callable[[str], str] | None = visible) -> T:
+    """``value`` (a frozen dataclass, a tuple, a mapping or a string, nested) with ``text`` (by default
+    :func:`visible`; None: nothing to do) applied to every string in it; unchanged objects are returned as
+    they are."""
+    return value if text is None else _deep(value, text)
 
 
 def _deep(value: Any, text: Callable[[str], str]) -> Any:
-    if isinstance(value, Enum):
+    kind = type(value)
+    if kind is str:
+        new = text(value)
+        return value if new == value else new
+    if kind is tuple:
+        items = tuple(_deep(v, text) for v in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if value is None or kind in (int, float, bool) or isinstance(value, Enum):
         return value
     if isinstance(value, str):
         new = text(value)
@@ -53,21 +61,28 @@ def _deep(value: Any, text: Callable[[str], str]) -> Any:
         pairs = {_deep(k, text): _deep(v, text) for k, v in value.items()}
         same = all(k in value and value[k] is v for k, v in pairs.items()) and len(pairs) == len(value)
         return value if same else MappingProxyType(pairs)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
-            new = _deep(old, text)
-            if new is not old:
-                changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = (
+            tuple(f.name for f in dataclasses.fields(value)) if dataclasses.is_dataclass(value) else ()
+        )
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _deep(old, text)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Field names by dataclass type (empty for anything else: left as it is)."""
 
 
 _COMMON = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
 
 
-def redactor(topology: Topology) -> Callable[[str], str]:
+def redactor(topology: Topology) -> Callable[[str], str] | None:
     """A function that replaces, in a text, every value that came from outside the compose files
     (:attr:`Project.secrets`) by its name, as a whole token; values that the files themselves name (a
     service, a container, a network or an alias: routing names written in the repository) and trivial
@@ -80,7 +95,7 @@ def redactor(topology: Topology) -> Callable[[str], str]:
         if len(value) >= 3 and value.lower() not in _COMMON and value not in named
     }
     if not table:
-        return lambda text: text
+        return None  # (most runs: nothing to walk)
     pattern = re.compile(
         r"(?<![\w.-])(" + "|".join(re.escape(v) for v in sorted(table, key=len, reverse=True)) + r")(?![\w-])"
     )

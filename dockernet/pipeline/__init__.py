@@ -119,8 +119,9 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
     kept = triage.apply(found, config, topology.suppressions)
     # Values from env files and the environment are secrets: findings name them, never show them.
     hide = safe.redactor(topology)
-    shown = tuple(replace(f, message=hide(f.message), hint=hide(f.hint)) for f in kept)
-    return Analysis(topo=topo, resolved=resolved, findings=shown)
+    if hide is not None:
+        kept = [replace(f, message=hide(f.message), hint=hide(f.hint)) for f in kept]
+    return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
 
 
 def redact(f: Finding, pairs: tuple[tuple[str, str], ...]) -> Finding:
