@@ -41,6 +41,7 @@ from dockernet.rules import (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn401_nginx_config_rejected,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -90,6 +91,7 @@ _MODULES: tuple[Rule, ...] = (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn401_nginx_config_rejected,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

@@ -1,0 +1,139 @@
+"""What ``nginx -t`` refuses in a configuration that reads well: the checks that ``ngx_conf_handler()``
+(src/core/ngx_conf_file.c) makes before a directive's own handler looks at its values.
+
+For each directive, in the order nginx reads them (includes expanded, depth first):
+
+1. no module defines the name: ``unknown directive "proxy_pas"``;
+2. modules define it, none for this context: ``"proxy_pass" directive is not allowed here``;
+3. a block where a simple directive is due, or the reverse: ``directive "gzip" is not terminated by ";"``,
+   ``directive "http" has no opening "{"``;
+4. an argument count that the definition does not take: ``invalid number of arguments in "proxy_pass"
+   directive``.
+
+Then, for a main configuration, ``no "events" section in configuration`` (ngx_event_init_conf()).
+nginx stops at its first error, and so does :func:`first_refusal`; the line is the one nginx names, that of
+the ``;`` or ``{`` ending the directive. The bodies of ``types``, ``map``, ``geo``, ``split_clients`` and
+``charset_map`` are data read by the block's own handler, not directives, and are not looked into.
+
+Not checked: values (``gzip maybe;``), host names, files other than includes, and anything a module's
+handler decides (``duplicate location``...). When the configuration loads modules (``load_module``), their
+directives are not in the table, so no directive is called unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dockernet.dialects.nginx.directives import MODULE_TYPE, Profile
+from dockernet.dialects.nginx.syntax import Directive
+from dockernet.model import Loc
+
+DATA_BLOCKS = frozenset({"types", "map", "geo", "split_clients", "charset_map"})
+"""Blocks read with a custom handler (``cf->handler``): their lines are entries, not directives."""
+
+# The context inside each block directive, by the context it stands in (ngx_http_core_server(),
+# ngx_http_core_location(), ngx_http_rewrite_if(), ngx_http_upstream(), ngx_stream_core_server()...).
+_INNER: dict[tuple[str, str], str] = {
+    ("main", "events"): "events",
+    ("main", "http"): "http",
+    ("main", "stream"): "stream",
+    ("main", "mail"): "mail",
+    ("http", "server"): "server",
+    ("http", "upstream"): "upstream",
+    ("server", "location"): "location",
+    ("location", "location"): "location",
+    ("server", "if"): "sif",
+    ("location", "if"): "lif",
+    ("location", "limit_except"): "lmt",
+    ("stream", "server"): "stream_server",
+    ("stream", "upstream"): "stream_upstream",
+    ("mail", "server"): "mail_server",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nginx will not start, in its own words, where it says it."""
+
+    message: str
+    """nginx's message without the `` in FILE:LINE`` it appends."""
+    loc: Loc
+    """The file and line nginx names (line 0: nginx names none)."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    profile: Profile
+    loads_modules: bool
+    absent: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+
+def first_refusal(
+    directives: Sequence[Directive],
+    profile: Profile,
+    *,
+    entry: str,
+    main: bool = True,
+    absent_includes: Mapping[tuple[str, int], str] | None = None,
+) -> Refusal | None:
+    """The first error ``nginx -t`` reports for these directives, or None.
+
+    ``entry`` is the main file (for the messages that name no line); ``main`` is False for a server-level
+    file checked on its own (then the top level is ``http``). ``absent_includes`` maps the (file, line) of
+    an unexpanded ``include`` to the container path it opens, when that file is known not to exist (it is
+    not in the image and nothing is mounted there)."""
+    run = _Run(profile, any(d.name == "load_module" for d in directives), absent_includes or {})
+    refusal = _walk(directives, "main" if main else "http", run)
+    if refusal is None and main and not any(d.name == "events" for d in directives):
+        return Refusal('no "events" section in configuration', Loc(entry))
+    return refusal
+
+
+def _walk(directives: Sequence[Directive], context: str, run: _Run) -> Refusal | None:
+    for d in directives:
+        refusal = _check(d, context, run)
+        if refusal is not None:
+            return refusal
+        if d.block is None or d.name in DATA_BLOCKS:
+            continue
+        inner = _INNER.get((context, d.name))
+        if inner is None:
+            continue  # a block of a directive known by name only, or of a loaded module
+        refusal = _walk(d.block, inner, run)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _check(d: Directive, context: str, run: _Run) -> Refusal | None:
+    profile = run.profile
+    at = Loc(d.loc.file, d.end_line or d.loc.line)
+    if d.name == "include":
+        # Expanded by the reader, which checked its argument; one left in place is not visible here.
+        path = run.absent.get((d.loc.file, d.loc.line))
+        if path is None:
+            return None
+        return Refusal(f'open() "{path}" failed (2: No such file or directory)', at)
+    if d.name in profile.names_only or d.name.startswith(profile.names_only_prefixes):
+        return None
+    commands = profile.commands.get(d.name)
+    if not commands:
+        return None if run.loads_modules else Refusal(f'unknown directive "{_show(d.name)}"', at)
+    module_type = MODULE_TYPE[context]
+    for c in commands:
+        if c.module_type not in ("conf", module_type) or not c.allowed_in(context):
+            continue
+        if not c.block and d.block is not None:
+            return Refusal(f'directive "{_show(d.name)}" is not terminated by ";"', at)
+        if c.block and d.block is None:
+            return Refusal(f'directive "{_show(d.name)}" has no opening "{{"', at)
+        if not c.takes(len(d.args)):
+            return Refusal(f'invalid number of arguments in "{_show(d.name)}" directive', at)
+        return None
+    return Refusal(f'"{_show(d.name)}" directive is not allowed here', at)
+
+
+def _show(name: str) -> str:
+    """A name as nginx prints it: its bytes (surrogate escapes give them back)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
