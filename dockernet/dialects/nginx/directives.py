@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MODULE_TYPE = {
     "main": "core",
@@ -156,19 +156,8 @@ _NEWER = frozenset(
         "uwsgi_socket_rcvbuf",
         "pass",
         "proxy_ssl_alpn",
-        # changed contexts or parameters since 1.22 (CHANGES)
+        # redefined since: upstream's own "max_headers" (1.29.8) is not Debian's; OCSP in stream (1.27.2)
         "max_headers",
-        "resolver",
-        "resolver_timeout",
-        "keepalive",
-        "server",
-        "server_name",
-        "listen",
-        "proxy_protocol",
-        "proxy_http_version",
-        "auth_basic",
-        "satisfy",
-        "auth_delay",
         "ssl_ocsp",
         "ssl_ocsp_cache",
         "ssl_ocsp_responder",
@@ -176,9 +165,20 @@ _NEWER = frozenset(
         "ssl_stapling_file",
         "ssl_stapling_responder",
         "ssl_stapling_verify",
-        "location",
     }
 )
+_NEW_CONTEXTS = {
+    # "resolver" and "resolver_timeout" in "upstream" (1.27.3); virtual servers in stream (1.25.5)
+    "resolver": Command("ngx_http_upstream_module", "http", frozenset({"upstream"}), False, "1+"),
+    "resolver_timeout": Command("ngx_http_upstream_module", "http", frozenset({"upstream"}), False, "1"),
+    "server_name": Command("ngx_stream_core_module", "stream", frozenset({"stream_server"}), False, "1+"),
+}
+_NEW_PARAMETERS = frozenset(
+    {"keepalive", "location", "listen", "server", "auth_basic", "satisfy", "auth_delay"}
+)
+"""Parameters added since 1.22 (``keepalive ... local``, predicate locations, ``listen ... multipath``,
+``server ... resolve``/``route``/``drain``, authenticating to proxies): where they stand is checked, their
+argument count is not."""
 _NEWER_PREFIXES = ("http3", "quic_", "tunnel_", "json_")
 """The HTTP/3 module (``http3``, ``http3_*``, ``quic_*``), and the tunnel and JSON modules of 1.31."""
 
@@ -971,16 +971,36 @@ _OFFICIAL_IMAGE_FILES = frozenset(
 )
 """The nginx.org package's files (``fastcgi.conf`` and the charset maps counted as there, in doubt)."""
 
-DEBIAN_1_22 = Profile("Debian nginx 1.22.1", parse(_DEBIAN_1_22), image_files=_TEST_IMAGE_FILES)
-"""What the differential test and the test image run."""
+_ALL = parse(_DEBIAN_1_22)
+_DYNAMIC = ("ngx_stream_", "ngx_mail_")
+"""Dynamic modules in Debian (not loaded by the test image, nor in the differential test)."""
+
+DEBIAN_1_22 = Profile(
+    "Debian nginx 1.22.1",
+    {
+        name: kept
+        for name, commands in _ALL.items()
+        if (kept := tuple(c for c in commands if not c.module.startswith(_DYNAMIC)))
+    },
+    image_files=_TEST_IMAGE_FILES,
+)
+"""What the differential test and the test image run: Debian's nginx without its dynamic modules."""
+
+
+def _official() -> dict[str, tuple[Command, ...]]:
+    out: dict[str, tuple[Command, ...]] = {}
+    for name, commands in _ALL.items():
+        if name == "ssl":
+            continue
+        if name in _NEW_PARAMETERS:
+            commands = tuple(replace(c, args="any") for c in commands)
+        out[name] = commands + ((_NEW_CONTEXTS[name],) if name in _NEW_CONTEXTS else ())
+    return out
+
 
 OFFICIAL = Profile(
     "the official nginx image",
-    {
-        name: kept
-        for name, commands in DEBIAN_1_22.commands.items()
-        if (kept := tuple(c for c in commands if name != "ssl"))
-    },
+    _official(),
     names_only=_NEWER,
     names_only_prefixes=_NEWER_PREFIXES,
     image_files=_OFFICIAL_IMAGE_FILES,
