@@ -56,10 +56,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         if syntax is None or syntax.refusal is None:
             continue
         refusal = syntax.refusal
+        table = f" (directives of {syntax.checked_with})" if syntax.checked_with else ""
         yield finding(
             META,
             f"nginx will refuse to start: {refusal.message}",
-            "check it with `nginx -t` in the image; until it passes, no route of this proxy answers",
+            f"check it with `nginx -t` in the image{table}; until it passes, no route of this proxy answers",
             refusal.loc,
             service=ctx.service(node),
         )

@@ -1008,17 +1008,35 @@ OFFICIAL = Profile(
 """What ``nginx:*`` runs (see the module docstring)."""
 
 _OFFICIAL_IMAGE = re.compile(
-    r"^(?:(?:docker\.io|index\.docker\.io)/)?(?:library/)?nginx(?:[:@].*)?$|^nginxinc/nginx-unprivileged(?:[:@].*)?$"
+    r"^(?:(?:docker\.io|index\.docker\.io)/)?(?:library/)?nginx(?::(?P<tag>[^@]*))?(?:@.*)?$"
+    r"|^nginxinc/nginx-unprivileged(?::(?P<utag>[^@]*))?(?:@.*)?$"
 )
 _TEST_IMAGE = re.compile(r"^dockernet-test/nginx(?:[:@].*)?$")
+_VERSION_TAG = re.compile(r"^(\d+)\.(\d+)(?:[.-]|$)")
+
+OFFICIAL_BEFORE_1_25 = Profile(
+    "the official nginx image (before 1.25.1)",
+    {**OFFICIAL.commands, "ssl": _ALL["ssl"]},
+    names_only=_NEWER,
+    names_only_prefixes=_NEWER_PREFIXES,
+    image_files=_OFFICIAL_IMAGE_FILES,
+)
+"""A tag older than 1.25 still has the deprecated ``ssl`` directive."""
 
 
 def profile_for(image: str | None) -> Profile | None:
     """The directive table of an image's nginx: the official image's (``nginx``, ``nginx:1.27-alpine``,
-    ``nginxinc/nginx-unprivileged``), the test image's (Debian's nginx), or None for any other image
-    (OpenResty, a distribution's package, a build of one's own...), whose modules dockernet cannot know."""
+    ``nginxinc/nginx-unprivileged``; ``nginx:1.21`` keeps ``ssl``), the test image's (Debian's nginx), or
+    None for any other image (OpenResty, a distribution's package, a build of one's own...), whose modules
+    dockernet cannot know. Directives newer than an old tag are not flagged (a miss, never a false error)."""
     if not image:
         return None
     if _TEST_IMAGE.match(image):
         return DEBIAN_1_22
-    return OFFICIAL if _OFFICIAL_IMAGE.match(image) else None
+    m = _OFFICIAL_IMAGE.match(image)
+    if m is None:
+        return None
+    version = _VERSION_TAG.match(m.group("tag") or m.group("utag") or "")
+    if version is not None and (int(version.group(1)), int(version.group(2))) < (1, 25):
+        return OFFICIAL_BEFORE_1_25
+    return OFFICIAL
