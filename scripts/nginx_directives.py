@@ -5,7 +5,12 @@ tests/dialects/nginx/test_directives.py to check that table against the nginx bi
 
     python3 scripts/nginx_directives.py /usr/sbin/nginx ngx_stream_module.so ngx_mail_module.so
 
-prints one ``[module type]`` header per module, then one ``name contexts arguments`` line per directive.
+prints one ``[module type]`` header per module, then one ``name contexts arguments [slot]`` line per
+directive. ``slot`` is there when the directive's handler is one of nginx's generic setters that refuse a
+second value for the same field (``ngx_conf_set_flag_slot`` and the others of :data:`SLOTS`):
+``KIND:CONF:OFFSET``, with the configuration it writes (``main``, ``srv``, ``loc`` for the
+``NGX_*_CONF_OFFSET`` of http, stream and mail; ``direct`` for core and event modules) and the field's
+offset in it.
 
 How: every module is an ``ngx_module_t`` listed in the ``ngx_modules[]`` array (and its name in
 ``ngx_module_names[]``, in the same order); ``ngx_module_t.commands`` points at a ``ngx_command_t`` array
@@ -58,6 +63,9 @@ NGX_CONF_BLOCK, NGX_CONF_FLAG, NGX_CONF_ANY, NGX_CONF_1MORE, NGX_CONF_2MORE = (
     0x1000,
 )
 NGX_ANY_CONF = 0xFF000000
+SLOTS = ("flag", "str", "num", "size", "off", "msec", "sec", "bufs", "enum")
+"""ngx_conf_set_<KIND>_slot() handlers (src/core/ngx_conf_file.c) that return "is duplicate"."""
+_CONF_OFFSETS = {0: "main", 8: "srv", 16: "loc"}
 _NAME = re.compile(rb"[\x20-\x7e]*\0")
 _COMMAND_SIZE = 56  # ngx_str_t name (16), type, set, conf, offset, post
 
@@ -66,8 +74,8 @@ _COMMAND_SIZE = 56  # ngx_str_t name (16), type, set, conf, offset, post
 class Module:
     name: str
     type: str
-    commands: tuple[tuple[str, int], ...]
-    """(name, ngx_command_t.type) in table order."""
+    commands: tuple[tuple[str, int, str], ...]
+    """(name, ngx_command_t.type, slot) in table order; slot as in the table, or empty."""
 
 
 class _Elf:
@@ -87,12 +95,18 @@ class _Elf:
             if p_type == 1:  # PT_LOAD
                 self.loads.append((p_vaddr, p_offset, p_filesz))
         sections = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize) for i in range(shnum)]
-        symbols: list[tuple[int, int]] = []
+        symbols: list[tuple[int, int, str]] = []
         for sec in sections:
-            if sec[1] == 11:  # SHT_DYNSYM: (st_value, st_shndx) by index
+            if sec[1] == 11:  # SHT_DYNSYM: (st_value, st_shndx, name) by index
+                strtab = sections[sec[6]][4]
                 for j in range(0, sec[5], 24):
-                    _, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", d, sec[4] + j)
-                    symbols.append((value, shndx))
+                    st_name, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", d, sec[4] + j)
+                    start = strtab + st_name
+                    symbols.append((value, shndx, d[start : d.index(b"\0", start)].decode()))
+        self.function_names = {value: name for value, shndx, name in symbols if shndx and value}
+        """Exported functions by address (nginx links with -E for its modules)."""
+        self.symbol_refs: dict[int, str] = {}
+        """Pointers to a symbol by name, defined here or not (a module's pointers into nginx)."""
         self.pointers: dict[int, int] = {}
         for sec in sections:
             if sec[1] != 4:  # SHT_RELA
@@ -100,10 +114,17 @@ class _Elf:
             for j in range(0, sec[5], 24):
                 where, info, addend = struct.unpack_from("<QQq", d, sec[4] + j)
                 kind, sym = info & 0xFFFFFFFF, info >> 32
+                if kind in (1, 6) and 0 < sym < len(symbols):
+                    self.symbol_refs[where] = symbols[sym][2]
                 if kind == 8:  # R_X86_64_RELATIVE
                     self.pointers[where] = addend
                 elif kind in (1, 6) and sym < len(symbols) and symbols[sym][1] != 0:  # 64 / GLOB_DAT, defined
                     self.pointers[where] = symbols[sym][0] + (addend if kind == 1 else 0)
+
+    def function(self, where: int) -> str | None:
+        """The name of the function a pointer at ``where`` points to, when it is exported."""
+        target = self.pointers.get(where)
+        return self.symbol_refs.get(where) or (None if target is None else self.function_names.get(target))
 
     def offset(self, va: int) -> int | None:
         for v, o, size in self.loads:
@@ -150,14 +171,21 @@ def modules(path: str) -> list[Module]:
         module = at(start + 8 * i)
         assert module is not None
         mtype = TYPES[elf.u64(module + 72) or 0]
-        commands: list[tuple[str, int]] = []
+        commands: list[tuple[str, int, str]] = []
         va = at(module + 64)  # ngx_module_t.commands (after ctx_index..ctx: 8 words)
         while va is not None and elf.u64(va):
             cname = elf.string(at(va + 8))
             ctype = elf.u64(va + 16)
             if cname is None or ctype is None or len(cname) != elf.u64(va):
                 raise ValueError(f"{path}: unreadable command in {name}")
-            commands.append((cname, ctype))
+            handler = elf.function(va + 24) or ""
+            kind = handler.removeprefix("ngx_conf_set_").removesuffix("_slot")
+            slot = ""
+            if handler.startswith("ngx_conf_set_") and kind in SLOTS:
+                conf, field = elf.u64(va + 32) or 0, elf.u64(va + 40) or 0
+                where = "direct" if mtype in ("core", "event", "conf") else _CONF_OFFSETS.get(conf, str(conf))
+                slot = f"{kind}:{where}:{field}"
+            commands.append((cname, ctype, slot))
             va += _COMMAND_SIZE
         out.append(Module(name, mtype, tuple(commands)))
     return out
@@ -191,8 +219,9 @@ def table(paths: list[str]) -> str:
             if not m.commands:
                 continue
             lines.append(f"[{m.name} {m.type}]")
-            for name, ctype in m.commands:
-                lines.append(f"{name} {','.join(contexts(m.type, ctype))} {arguments(ctype)}")
+            for name, ctype, slot in m.commands:
+                line = f"{name} {','.join(contexts(m.type, ctype))} {arguments(ctype)} {slot}"
+                lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,9 @@ it serves is down. The message is nginx's own, at the file and line nginx names:
   in a block where it cannot stand (`"proxy_pass" directive is not allowed here`, `server` inside
   `location`), a block where a simple directive is due or the reverse, and a wrong number of arguments
   (`invalid number of arguments in "proxy_pass" directive`);
+- the same setting twice in one block (`"gzip" directive is duplicate`), and a flag that is neither `on`
+  nor `off` (`invalid value "yes" in "proxy_buffering" directive, it must be "on" or "off"`), for the
+  directives whose value nginx stores with its generic setters;
 - a main configuration without an `events` block.
 
 Like nginx, it reports the first error only: fix it and run again. Directives are checked against the

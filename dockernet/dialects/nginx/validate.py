@@ -8,16 +8,21 @@ For each directive, in the order nginx reads them (includes expanded, depth firs
 3. a block where a simple directive is due, or the reverse: ``directive "gzip" is not terminated by ";"``,
    ``directive "http" has no opening "{"``;
 4. an argument count that the definition does not take: ``invalid number of arguments in "proxy_pass"
-   directive``.
+   directive``;
+5. for the directives whose handler is one of nginx's generic setters (``ngx_conf_set_flag_slot`` and the
+   others of :attr:`.directives.Command.slot`), a second value for the same field of the same block:
+   ``"gzip" directive is duplicate``; and a flag that is neither ``on`` nor ``off``: ``invalid value "yes"
+   in "gzip" directive, it must be "on" or "off"``.
 
 Then, for a main configuration, ``no "events" section in configuration`` (ngx_event_init_conf()).
 nginx stops at its first error, and so does :func:`first_refusal`; the line is the one nginx names, that of
 the ``;`` or ``{`` ending the directive. The bodies of ``types``, ``map``, ``geo``, ``split_clients`` and
 ``charset_map`` are data read by the block's own handler, not directives, and are not looked into.
 
-Not checked: values (``gzip maybe;``), host names, files other than includes, and anything a module's
-handler decides (``duplicate location``...). When the configuration loads modules (``load_module``), their
-directives are not in the table, so no directive is called unknown.
+Not checked: other values (``proxy_read_timeout 5x;``), host names, files other than includes, and anything
+a module's own handler decides (``duplicate location``, ``"root" directive is duplicate``...). When the
+configuration loads modules (``load_module``), their directives are not in the table, so no directive is
+called unknown.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dockernet.dialects.nginx.directives import MODULE_TYPE, Profile
+from dockernet.dialects.nginx.directives import MODULE_TYPE, Command, Profile
 from dockernet.dialects.nginx.syntax import Directive
 from dockernet.model import Loc
 
@@ -67,6 +72,15 @@ class _Run:
     profile: Profile
     loads_modules: bool
     absent: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    set_fields: set[tuple[int, str, str, str]] = field(default_factory=set)
+    """(block, module, conf, field offset) already set by a generic setter."""
+
+
+# The blocks whose configuration a setter writes, by the CONF part of its slot: the module's top block
+# (http, stream, mail) for "main", the nearest server or upstream for "srv", the innermost block for "loc"
+# (every location, if and limit_except has its own), and the root or events for core and event modules.
+_TOP = frozenset({"http", "stream", "mail", "events"})
+_SERVER = frozenset({"server", "upstream"})
 
 
 def first_refusal(
@@ -84,15 +98,17 @@ def first_refusal(
     an unexpanded ``include`` to the container path it opens, when that file is known not to exist (it is
     not in the image and nothing is mounted there)."""
     run = _Run(profile, any(d.name == "load_module" for d in directives), absent_includes or {})
-    refusal = _walk(directives, "main" if main else "http", run)
+    refusal = _walk(directives, "main" if main else "http", run, ())
     if refusal is None and main and not any(d.name == "events" for d in directives):
         return Refusal('no "events" section in configuration', Loc(entry))
     return refusal
 
 
-def _walk(directives: Sequence[Directive], context: str, run: _Run) -> Refusal | None:
+def _walk(
+    directives: Sequence[Directive], context: str, run: _Run, parents: tuple[Directive, ...]
+) -> Refusal | None:
     for d in directives:
-        refusal = _check(d, context, run)
+        refusal = _check(d, context, run, parents)
         if refusal is not None:
             return refusal
         if d.block is None or d.name in DATA_BLOCKS:
@@ -100,13 +116,13 @@ def _walk(directives: Sequence[Directive], context: str, run: _Run) -> Refusal |
         inner = _INNER.get((context, d.name))
         if inner is None:
             continue  # a block of a directive known by name only, or of a loaded module
-        refusal = _walk(d.block, inner, run)
+        refusal = _walk(d.block, inner, run, (*parents, d))
         if refusal is not None:
             return refusal
     return None
 
 
-def _check(d: Directive, context: str, run: _Run) -> Refusal | None:
+def _check(d: Directive, context: str, run: _Run, parents: tuple[Directive, ...]) -> Refusal | None:
     profile = run.profile
     at = Loc(d.loc.file, d.end_line or d.loc.line)
     if d.name == "include":
@@ -130,8 +146,40 @@ def _check(d: Directive, context: str, run: _Run) -> Refusal | None:
             return Refusal(f'directive "{_show(d.name)}" has no opening "{{"', at)
         if not c.takes(len(d.args)):
             return Refusal(f'invalid number of arguments in "{_show(d.name)}" directive', at)
-        return None
+        return _setter(d, c, run, parents, at)
     return Refusal(f'"{_show(d.name)}" directive is not allowed here', at)
+
+
+def _setter(d: Directive, c: Command, run: _Run, parents: tuple[Directive, ...], at: Loc) -> Refusal | None:
+    """ngx_conf_set_<kind>_slot(): "is duplicate" first, then (for flags) the value."""
+    if not c.slot:
+        return None
+    kind, conf, offset = c.slot.split(":")
+    block = _conf_block(conf, parents)
+    key = (id(block), c.module, conf, offset)
+    if key in run.set_fields:
+        return Refusal(f'"{_show(d.name)}" directive is duplicate', at)
+    run.set_fields.add(key)
+    if kind == "flag" and d.args[0].lower() not in ("on", "off"):  # ngx_strcasecmp
+        value = _show(d.args[0])
+        return Refusal(
+            f'invalid value "{value}" in "{_show(d.name)}" directive, it must be "on" or "off"', at
+        )
+    return None
+
+
+_ROOT = object()
+
+
+def _conf_block(conf: str, parents: tuple[Directive, ...]) -> object:
+    """The block whose configuration structure a setter writes (see :data:`_TOP`)."""
+    if conf == "loc":
+        return parents[-1] if parents else _ROOT
+    wanted = _SERVER if conf == "srv" else frozenset()
+    for p in reversed(parents):
+        if p.name in wanted or p.name in _TOP:
+            return p
+    return _ROOT
 
 
 def _show(name: str) -> str:

@@ -708,6 +708,21 @@ REFUSED: dict[str, dict[str, bytes]] = {
     "dynamic module not loaded: stream": {"nginx.conf": b"events {}\nstream {\n}\n"},
     "newer than 1.22: http2": {"nginx.conf": _HTTP % b"server {\n http2 on;\n}"},
     "no events section": {"nginx.conf": b"http {\n}\n"},
+    "duplicate flag": {"nginx.conf": _HTTP % b"server {\n gzip on;\n listen 127.0.0.1:8080;\n gzip off;\n}"},
+    "duplicate through an include": {
+        "nginx.conf": _HTTP % b"proxy_buffering off;\ninclude tuning.conf;",
+        "tuning.conf": b"\n# tuning\nproxy_buffering on;\n",
+    },
+    "duplicate in events": {"nginx.conf": b"events {\n multi_accept on;\n multi_accept off;\n}\nhttp {}\n"},
+    "duplicate in upstream": {
+        "nginx.conf": _HTTP
+        % b"upstream u {\n server 127.0.0.1:1;\n keepalive_timeout 1s;\n keepalive_timeout 2s;\n}"
+    },
+    "duplicate size in a location": {
+        "nginx.conf": _HTTP
+        % b"server {\n location / {\n  client_max_body_size 1m;\n  client_max_body_size 2m;\n }\n}"
+    },
+    "flag neither on nor off": {"nginx.conf": _HTTP % b"server {\n proxy_buffering yes;\n}"},
     "byte order mark": {"nginx.conf": b"\xef\xbb\xbfevents {}\nhttp {}\n"},
 }
 ACCEPTED: dict[str, dict[str, bytes]] = {
@@ -724,6 +739,15 @@ ACCEPTED: dict[str, dict[str, bytes]] = {
         b"charset_map koi8-r utf-8 { C0 D18E; }"
     },
     "ssl, deprecated but known to 1.22": {"nginx.conf": _HTTP % b"server {\n ssl off;\n}"},
+    "the same setting at each level": {
+        "nginx.conf": _HTTP
+        % b"gzip on;\nserver {\n gzip off;\n location / {\n  gzip on;\n  if ($uri) { gzip off; }\n"
+        b"  limit_except GET { deny all; }\n  location /a { gzip off; }\n }\n location /b { gzip on; }\n}\n"
+        b"server {\n listen 127.0.0.1:8081;\n gzip on;\n}\n"
+        b"upstream a { server 127.0.0.1:1; keepalive_timeout 1s; }\n"
+        b"upstream b { server 127.0.0.1:1; keepalive_timeout 1s; }"
+    },
+    "flags in any case": {"nginx.conf": _HTTP % b"gzip ON;\nsendfile Off;"},
 }
 
 

@@ -104,3 +104,20 @@ def test_absent_include() -> None:
         'open() "/etc/nginx/x.conf" failed (2: No such file or directory)',
         3,
     )
+
+
+def test_generic_setters() -> None:
+    """ngx_conf_set_*_slot(): a second value in the same block is a duplicate; flags are on or off."""
+    assert refusal("gzip on;\ngzip off;") == ('"gzip" directive is duplicate', 4)
+    assert refusal("proxy_buffering yes;") == (
+        'invalid value "yes" in "proxy_buffering" directive, it must be "on" or "off"',
+        3,
+    )
+    assert refusal("gzip ON; server { gzip off; location / { gzip on; if ($a) { gzip off; } } }") is None
+    assert refusal("server { gzip on; } server { gzip on; }") is None
+    # keepalive_timeout of the core module (a custom handler) and of upstream (a setter) are not the same
+    assert refusal("keepalive_timeout 5s; keepalive_timeout 6s;") is None
+    assert refusal("upstream u { server a:1; keepalive_timeout 1s; keepalive_timeout 2s; }") == (
+        '"keepalive_timeout" directive is duplicate',
+        3,
+    )
