@@ -89,3 +89,25 @@ def test_include_of_a_file_the_image_lacks(tmp_path: Path, include: str, extra: 
     found = dn401(check(tmp_path, conf, extra=extra))
     expected = [(f'nginx will refuse to start: open() "{include}" failed (2: No such file or directory)', 3)]
     assert found == (expected if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("nginx:1.27-alpine", [('nginx will refuse to start: unknown directive "ssl"', 3)]),
+        ("nginx:1.21 AS web", [('nginx will refuse to start: unknown directive "more_set_headers"', 4)]),
+        ("openresty/openresty:alpine", []),
+    ],
+)
+def test_built_image_uses_the_table_of_its_base(
+    tmp_path: Path, base: str, expected: list[tuple[str, int]]
+) -> None:
+    """A Dockerfile FROM the official image runs its nginx; FROM anything else, the modules are unknown."""
+    (tmp_path / "compose.yaml").write_text("services:\n  proxy:\n    build: .\n")
+    (tmp_path / "Dockerfile").write_text(f"FROM {base}\nCOPY default.conf /etc/nginx/conf.d/default.conf\n")
+    (tmp_path / "default.conf").write_text(
+        "server {\n    listen 80;\n    ssl on;\n    more_set_headers 'A: b';\n}\n"
+    )
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
+    found = dn401(list(pipeline.analyse(topology).findings))
+    assert found == expected

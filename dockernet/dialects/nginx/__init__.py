@@ -105,7 +105,9 @@ class Nginx:
                 files=(found[0],),
                 syntax=Syntax((), refusal=refused),
             )
-        profile = directives.profile_for(service.image)
+        # A service built from a Dockerfile runs its FROM image's nginx (plus what it copies in).
+        base = peers.bases.get(service.key)
+        profile = directives.profile_for(base if service.build is not None and base else service.image)
         refusal = None
         if profile is not None:
             absent = _absent_includes(conf, profile, service)
