@@ -15,10 +15,11 @@ it serves is down. The message is nginx's own, at the file and line nginx names:
 - a main configuration without an `events` block.
 
 Like nginx, it reports the first error only: fix it and run again. Directives are checked against the
-modules of the official `nginx` image (and of the test image, Debian's nginx); for any other image
-(OpenResty, an image of one's own with extra modules) only the syntax and the includes are checked, and a
-config that loads modules with `load_module` never has an unknown directive. Values are not checked
-(`gzip maybe;` passes here, nginx refuses it).
+modules of the official `nginx` image (also when a Dockerfile builds `FROM` it, and as an older tag has
+them: `ssl on;` before 1.25) and of the test image, Debian's nginx; for any other image (OpenResty, a base
+of one's own with extra modules) only the syntax and the includes are checked, and a config that loads
+modules with `load_module` never has an unknown directive. Other values are not checked
+(`proxy_read_timeout 5x;` passes here, nginx refuses it).
 
 ## Why is this bad?
 `nginx -t` fails, the container exits at start (or restarts in a loop), and every route answers with a
