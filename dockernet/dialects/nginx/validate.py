@@ -152,9 +152,12 @@ def _check(d: Directive, context: str, run: _Run, parents: tuple[Directive, ...]
 
 def _setter(d: Directive, c: Command, run: _Run, parents: tuple[Directive, ...], at: Loc) -> Refusal | None:
     """ngx_conf_set_<kind>_slot(): "is duplicate" first, then (for flags) the value."""
-    if not c.slot:
+    if d.name in _ONCE_PER_LOCATION:
+        kind, conf, offset = "", "loc", d.name
+    elif c.slot:
+        kind, conf, offset = c.slot.split(":")
+    else:
         return None
-    kind, conf, offset = c.slot.split(":")
     block = _conf_block(conf, parents)
     key = (id(block), c.module, conf, offset)
     if key in run.set_fields:
@@ -169,6 +172,12 @@ def _setter(d: Directive, c: Command, run: _Run, parents: tuple[Directive, ...],
 
 
 _ROOT = object()
+# Handlers of their own that refuse a second one in the same location: ngx_http_proxy_pass() and the other
+# *_pass ("if (plcf->upstream.upstream || plcf->proxy_lengths) return "is duplicate""), and
+# ngx_http_core_root() for the same directive twice (root then alias is another message, not checked).
+_ONCE_PER_LOCATION = frozenset(
+    {"proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass", "root", "alias"}
+)
 
 
 def _conf_block(conf: str, parents: tuple[Directive, ...]) -> object:

@@ -722,6 +722,13 @@ REFUSED: dict[str, dict[str, bytes]] = {
         "nginx.conf": _HTTP
         % b"server {\n location / {\n  client_max_body_size 1m;\n  client_max_body_size 2m;\n }\n}"
     },
+    "proxy_pass twice": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  proxy_pass http://127.0.0.1:1;\n"
+        b"  proxy_pass http://127.0.0.1:2;\n }\n}"
+    },
+    "root twice": {
+        "nginx.conf": _HTTP % b"server {\n root /a;\n location / {\n  root /b;\n  root /c;\n }\n}"
+    },
     "flag neither on nor off": {"nginx.conf": _HTTP % b"server {\n proxy_buffering yes;\n}"},
     "byte order mark": {"nginx.conf": b"\xef\xbb\xbfevents {}\nhttp {}\n"},
 }
@@ -746,6 +753,12 @@ ACCEPTED: dict[str, dict[str, bytes]] = {
         b"server {\n listen 127.0.0.1:8081;\n gzip on;\n}\n"
         b"upstream a { server 127.0.0.1:1; keepalive_timeout 1s; }\n"
         b"upstream b { server 127.0.0.1:1; keepalive_timeout 1s; }"
+    },
+    "one pass per location, one root per block": {
+        "nginx.conf": _HTTP
+        % b"root /a;\nserver {\n root /b;\n location / {\n  root /c;\n  proxy_pass http://127.0.0.1:1;\n"
+        b"  if ($uri) { proxy_pass http://127.0.0.1:2; }\n"
+        b"  location /x { proxy_pass http://127.0.0.1:3; }\n }\n}"
     },
     "flags in any case": {"nginx.conf": _HTTP % b"gzip ON;\nsendfile Off;"},
 }

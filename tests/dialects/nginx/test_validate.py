@@ -121,3 +121,9 @@ def test_generic_setters() -> None:
         '"keepalive_timeout" directive is duplicate',
         3,
     )
+
+
+def test_one_pass_per_location() -> None:
+    body = "server { location / { proxy_pass http://a; proxy_pass http://b; } }"
+    assert refusal(body) == ('"proxy_pass" directive is duplicate', 3)
+    assert refusal("server { location / { proxy_pass http://a; if ($x) { proxy_pass http://b; } } }") is None
