@@ -357,6 +357,10 @@ def test_config_nginx_refuses_is_a_finding(case: str, tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines()[0] == first_line, done.stdout
     assert done.stderr == ""
+    if case != "unknown-directive":  # refused before any route was read
+        assert done.stdout.splitlines()[-1] == (
+            "nothing else was checked: nginx refuses the configuration before any route (DN401 above)"
+        )
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
