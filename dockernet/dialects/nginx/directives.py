@@ -27,17 +27,22 @@ are dynamic modules there (read from their own packages above), that it has no `
 and that it adds ``ngx_http_header_count_module`` (``max_headers``, a Debian patch). Its dynamic geoip,
 image_filter, perl and xslt modules are not in the table: the official image does not load them either
 (its ``nginx.conf`` has no ``load_module``). The official image is also newer (1.31 mainline at the time of
-writing): :data:`OFFICIAL` is the Debian table with
+writing): :data:`OFFICIAL` is the Debian table, stream and mail included, with
 
-* ``ssl`` removed (http and mail; "the deprecated "ssl" directive is not supported anymore", 1.25.1);
+* ``ssl`` removed (http and mail; "the deprecated "ssl" directive is not supported anymore", 1.25.1;
+  :data:`OFFICIAL_BEFORE_1_25` keeps it for older tags);
 * the directives added since 1.22 by nginx's CHANGES (https://nginx.org/en/CHANGES) and the HTTP/3 module
-  (https://nginx.org/en/docs/http/ngx_http_v3_module.html), and those whose contexts or parameters
-  changed since, known by name only (:data:`_NEWER`): the check never calls them unknown, and does not
-  check where they stand or how many arguments they have.
+  (https://nginx.org/en/docs/http/ngx_http_v3_module.html) known by name only (:data:`_NEWER`,
+  :data:`_NEWER_PREFIXES`): the check never calls them unknown, and does not check where they stand or how
+  many arguments they have;
+* the contexts added since (``resolver`` in ``upstream``, ``server_name`` in a stream server:
+  :data:`_NEW_CONTEXTS`), and no argument count for the directives that gained parameters
+  (:data:`_NEW_PARAMETERS`).
 
-:data:`DEBIAN_1_22` is the Debian table itself: it is what the differential test and the test image run,
-so that dockernet's verdict can be compared with the real nginx's, message for message. Directive index:
-https://nginx.org/en/docs/dirindex.html; each module's page gives a directive's "Context:".
+:data:`DEBIAN_1_22` is the Debian table without its dynamic modules (stream, mail): what the differential
+test and the test image run, so that dockernet's verdict can be compared with the real nginx's, message
+for message. Directive index: https://nginx.org/en/docs/dirindex.html; each module's page gives a
+directive's "Context:".
 """
 
 from __future__ import annotations
