@@ -12,6 +12,8 @@ it serves is down. The message is nginx's own, at the file and line nginx names:
 - the same setting twice in one block (`"gzip" directive is duplicate`), and a flag that is neither `on`
   nor `off` (`invalid value "yes" in "proxy_buffering" directive, it must be "on" or "off"`), for the
   directives whose value nginx stores with its generic setters;
+- `daemon` in a configuration that the image starts with `nginx -g "daemon off;"` (the official image's
+  command): `"daemon" directive is duplicate`;
 - a main configuration without an `events` block.
 
 Like nginx, it reports the first error only: fix it and run again. Directives are checked against the

@@ -111,3 +111,23 @@ def test_built_image_uses_the_table_of_its_base(
     topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
     found = dn401(list(pipeline.analyse(topology).findings))
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "flagged"),
+    [
+        ("", True),  # the image's CMD: nginx -g "daemon off;"
+        ('\n    command: ["nginx", "-g", "daemon off;"]', True),
+        ('\n    command: ["sh", "-c", "envsubst < /t > /x && exec nginx -g \'daemon off;\'"]', True),
+        ('\n    command: ["nginx"]', False),
+    ],
+)
+def test_daemon_in_the_file_and_on_the_command_line(tmp_path: Path, command: str, flagged: bool) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n"
+        f"      - ./nginx.conf:/etc/nginx/nginx.conf:ro{command}\n"
+    )
+    (tmp_path / "nginx.conf").write_text("daemon off;\nevents {}\nhttp {\n    server { listen 80; }\n}\n")
+    topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
+    found = dn401(list(pipeline.analyse(topology).findings))
+    assert found == ([('nginx will refuse to start: "daemon" directive is duplicate', 1)] if flagged else [])

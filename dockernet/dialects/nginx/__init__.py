@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
 from dockernet.dialects.nginx import directives, dump, fix, locate, routes, syntax, validate
@@ -111,7 +111,13 @@ class Nginx:
         refusal = None
         if profile is not None:
             absent = _absent_includes(conf, profile, service)
-            refusal = validate.first_refusal(conf.directives, profile, entry=found[0], absent_includes=absent)
+            refusal = validate.first_refusal(
+                conf.directives,
+                profile,
+                entry=found[0],
+                absent_includes=absent,
+                command_line=_command_line(service) if at_start else (),
+            )
         result = routes.extract(conf.directives, service.key, environment=environment)
         hidden = [
             u
@@ -158,6 +164,19 @@ class Nginx:
     def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
         """See :func:`.fix.per_request_fix`."""
         return fix.per_request_fix(upstream, host, port)
+
+
+def _command_line(service: Service) -> tuple[syntax.Directive, ...]:
+    """The directives of ``nginx -g`` the container starts with, placed at the service in the compose
+    file (nginx says "in command line"); none when they do not parse."""
+    text = locate.global_directives(service)
+    if not text:
+        return ()
+    try:
+        parsed = syntax.parse_text(text, service.loc.file)
+    except InputError:
+        return ()
+    return tuple(replace(d, loc=service.loc, end_line=service.loc.line) for d in parsed)
 
 
 def _absent_includes(

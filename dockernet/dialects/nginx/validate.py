@@ -90,15 +90,19 @@ def first_refusal(
     entry: str,
     main: bool = True,
     absent_includes: Mapping[tuple[str, int], str] | None = None,
+    command_line: Sequence[Directive] = (),
 ) -> Refusal | None:
     """The first error ``nginx -t`` reports for these directives, or None.
 
     ``entry`` is the main file (for the messages that name no line); ``main`` is False for a server-level
     file checked on its own (then the top level is ``http``). ``absent_includes`` maps the (file, line) of
     an unexpanded ``include`` to the container path it opens, when that file is known not to exist (it is
-    not in the image and nothing is mounted there)."""
+    not in the image and nothing is mounted there). ``command_line`` holds the directives of ``nginx -g``,
+    which nginx reads first: ``daemon off;`` there makes ``daemon`` in the file a duplicate."""
     run = _Run(profile, any(d.name == "load_module" for d in directives), absent_includes or {})
-    refusal = _walk(directives, "main" if main else "http", run, ())
+    refusal = _walk(command_line, "main", run, ()) if main else None
+    if refusal is None:
+        refusal = _walk(directives, "main" if main else "http", run, ())
     if refusal is None and main and not any(d.name == "events" for d in directives):
         return Refusal('no "events" section in configuration', Loc(entry))
     return refusal

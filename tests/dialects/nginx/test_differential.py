@@ -39,6 +39,7 @@ from typing import NoReturn
 import pytest
 
 from dockernet.dialects.nginx.directives import DEBIAN_1_22
+from dockernet.dialects.nginx.locate import IMAGE_CMD_GLOBALS
 from dockernet.dialects.nginx.syntax import Directive, NginxConfig, load, own_limit, parse_text, tokenize
 from dockernet.dialects.nginx.validate import Refusal, first_refusal
 from dockernet.errors import InputError
@@ -788,6 +789,33 @@ def test_dn401_deliberate_configs(name: str, isolation: None, tmp_path: Path) ->
         refusal,
         theirs,
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (b"daemon off;\nevents {}\nhttp {}\n", ('"daemon" directive is duplicate', 1)),
+        (b"user nobody;\n\ndaemon on;\nevents {}\nhttp {}\n", ('"daemon" directive is duplicate', 3)),
+        (b"events {}\nhttp {}\n", None),
+    ],
+)
+def test_dn401_under_the_images_command(
+    config: bytes, expected: tuple[str, int] | None, isolation: None, tmp_path: Path
+) -> None:
+    """The official image runs ``nginx -g "daemon off;"``: nginx reads that first, so ``daemon`` in the file
+    is a duplicate. dockernet and ``nginx -t -g "daemon off;"`` agree."""
+    etc = tmp_path / "etc-nginx"
+    etc.mkdir()
+    (etc / "nginx.conf").write_bytes(config)
+    tree = HostTree([("/etc/nginx", str(etc))])
+    conf = load("/etc/nginx/nginx.conf", tree)
+    command_line = parse_text(IMAGE_CMD_GLOBALS, "command line")
+    ours = first_refusal(conf.directives, DEBIAN_1_22, entry=conf.files[0], command_line=command_line)
+    box = Sandbox(tmp_path / "root")
+    box.copy_in("/etc/nginx", str(etc))
+    theirs = _verdict(box.run(["-t", "-c", "/etc/nginx/nginx.conf", "-g", IMAGE_CMD_GLOBALS]))
+    assert (None if ours is None else (ours.message, ours.loc.line)) == expected
+    assert (None if theirs.ok else (theirs.message, theirs.line)) == expected, theirs
 
 
 def test_summary() -> None:
