@@ -63,6 +63,9 @@ class Peers:
     exposed: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     """Ports from the ``EXPOSE`` of a service's image, by service key, when dockernet read its Dockerfile
     (a live container's ``expose`` already holds them)."""
+    bases: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """The image a service's Dockerfile builds ``FROM``, by service key, when dockernet read it (which
+    nginx build runs, for its modules)."""
 
 
 @dataclass(frozen=True)

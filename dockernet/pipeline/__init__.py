@@ -78,6 +78,7 @@ def load_static(request: ComposeRequest) -> Topology:
     peers = Peers(
         services=tuple(s for p in projects for s in p.services.values()),
         exposed={f.service: f.expose for f in images},
+        bases={f.service: f.base for f in images if f.base},
     )
     configs: list[AnyProxy] = []
     for project in projects:
