@@ -48,11 +48,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue  # DN105
         known = sorted(ports)
         evidence = ", ".join(f"{p} ({ports[p]})" for p in known)
+        fx = ctx.fix(res, res.host or "", known[0])
         yield route_finding(
             META,
             ctx,
             res,
             f"{target.name} does not listen on {port} ({where(res)} of {ctx.service(res.proxy).name}); "
             f"it declares {evidence}",
-            f"use the port it listens on: {ctx.fix(res, res.host or '', known[0])}",
+            f"use the port it listens on: {fx.text}",
+            fx.edits,
         )

@@ -89,5 +89,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{p_start:%Y-%m-%d %H:%M:%S}Z; {name} started later, at {t_start:%Y-%m-%d %H:%M:%S}Z, so "
             f"its address may have changed and {title} may still connect to the old one",
             f"reload {title} (docker exec {pname} nginx -s reload), or resolve per request: "
-            f"{ctx.dialect(res.proxy).per_request_fix(t, res.host or '', res.port)}",
+            f"{ctx.per_request_fix(res).text}",
         )

@@ -48,13 +48,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         seen.add((t.loc.file, t.loc.line))
         title = ctx.dialect(res.proxy).title
+        fx = ctx.per_request_fix(res)
         yield route_finding(
             META,
             ctx,
             res,
             f'{ctx.service(res.proxy).name} resolves "{res.host}" once, when {title} starts ({where(res)}); '
             f"after the target is recreated {title} keeps the old address until reloaded",
-            f"resolve per request: {ctx.dialect(res.proxy).per_request_fix(t, res.host or '', res.port)}",
+            f"resolve per request: {fx.text}",
+            fx.edits,
         )
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
 from dockernet.dialects.nginx import dump, fix, locate, routes, syntax
-from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
+from dockernet.model import AnyProxy, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model.findings import Fix
 from dockernet.model.loc import relpath
 
 
@@ -117,13 +118,19 @@ class Nginx:
         """See :func:`.dump.parse_dump`."""
         return dump.parse_dump(stdout)
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """See :func:`.fix.fix`."""
-        return fix.fix(upstream, host, port)
+        return fix.fix(_directives(proxy), upstream, host, port)
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
         """See :func:`.fix.per_request_fix`."""
-        return fix.per_request_fix(upstream, host, port)
+        return fix.per_request_fix(_directives(proxy), proxy.routes, route, upstream, host, port, image)
+
+
+def _directives(proxy: Proxy) -> tuple[syntax.Directive, ...]:
+    return proxy.syntax.directives if isinstance(proxy.syntax, Syntax) else ()
 
 
 DIALECT = Nginx()
