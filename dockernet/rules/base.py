@@ -104,8 +104,24 @@ class Context:
         return self.dialect(res.proxy).fix(self.read_proxy(res.proxy), res.upstream, host, port or res.port)
 
     def per_request_fix(self, res: Resolution) -> Fix:
-        """How to make the proxy look the upstream's host up per request, in its own syntax, with edits."""
+        """How to make the proxy look the upstream's host up per request, in its own syntax, with edits.
+
+        Not where the name only resolves through ``/etc/hosts`` (links on the default bridge,
+        ``extra_hosts``) or the proxy has no embedded DNS: a per-request resolver never reads
+        ``/etc/hosts``, so that hint would turn a working route into 502s."""
         t = res.upstream
+        title = self.dialect(res.proxy).title
+        if res.no_dns or res.hosts_entry:
+            why = (
+                f"{self.service(res.proxy).name} is on the {res.no_dns}"
+                if res.no_dns
+                else "it is in /etc/hosts"
+            )
+            return Fix(
+                f"not by DNS: {why}, where only /etc/hosts knows {res.host}, and per-request lookups "
+                f"never read it; reload {title} after the target is recreated, or put both on a "
+                "user-defined network and then resolve per request"
+            )
         image = self.service(res.proxy).image
         return self.dialect(res.proxy).per_request_fix(
             self.read_proxy(res.proxy), res.route, t, res.host or "", res.port, image

@@ -62,6 +62,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         if candidates:
             fx = ctx.fix(res, candidates[0])
             hint, edits = f"use the service name: {fx.text}", fx.edits
+            node = next(n for n in ctx.topo.services if ctx.service(n).name == candidates[0])
+            if any(lst.port == port and lst.loopback_only for lst in ctx.listeners(node)):
+                # The line alone would not make the route answer: DN111 fires next.
+                hint += f", and make {candidates[0]} listen on all interfaces, not only its loopback (DN111)"
+                edits = ()
         else:
             edits = ()
             hint = (

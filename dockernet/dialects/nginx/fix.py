@@ -218,13 +218,52 @@ def per_request_fix(
     words = f"{RESOLVER} set ${variable} {value}; {upstream.directive} {scheme}${variable};"
     if found is None or upstream.protocol == "tcp":
         return Fix(words)
-    edits = _pass_edits(directives, found[0], found[1], route, upstream, value, variable)
+    passes = [route, *_same_address(routes, route, host, port)]
+    edits = _convert(directives, passes, value, variable)
     if isinstance(edits, str):
         return Fix(
             f"{words} (with a variable nginx sends a URI part as is, instead of in place of the "
             f"location's prefix; {edits}, so rewrite the URI to match)"
         )
+    if len(passes) > 1:
+        return Fix(
+            f"every pass to {value}, since nginx gives a static address one group that a variable naming "
+            f"it would use, resolved once: {_words(edits)}",
+            edits,
+        )
     return Fix(_words(edits), edits)
+
+
+def _same_address(routes: Sequence[Route], route: Route, host: str, port: int | None) -> list[Route]:
+    """The other routes whose pass names ``host:port`` statically. nginx makes each static address an
+    implicit group, and a variable whose value names that group uses it, resolved at start, instead of the
+    resolver (``ngx_http_upstream_init_request``; dockernet's routes model the same)."""
+    return [
+        r
+        for r in routes
+        if r.forward.loc != route.forward.loc
+        and not r.forward.variables
+        and r.forward.group is None
+        and r.forward.protocol != "tcp"
+        and (r.forward.host or "").lower() == host.lower()
+        and r.forward.port == port
+    ]
+
+
+def _convert(
+    directives: tuple[Directive, ...], passes: Sequence[Route], value: str, variable: str
+) -> tuple[Edit, ...] | str:
+    """The edits that make each route's pass connect to ``value`` through a variable, or why not."""
+    edits: list[Edit] = []
+    for r in passes:
+        at = find(directives, r.forward.loc.file, r.forward.loc.line, r.forward.directive)
+        if at is None:
+            return "a pass was not found"
+        one = _pass_edits(directives, at[0], at[1], r, r.forward, value, variable)
+        if isinstance(one, str):
+            return one
+        edits.extend(one)
+    return tuple(sorted(edits, key=lambda e: (e.loc.file, e.loc.line)))
 
 
 def _words(edits: Sequence[Edit]) -> str:
@@ -277,20 +316,16 @@ def _group_fix(
     if not passes or dynamic:
         return Fix(resolve_words, resolve)
     variable = _variable(directives, upstream.host or group)
-    edits: list[Edit] = []
-    for r in passes:
-        at = find(directives, r.forward.loc.file, r.forward.loc.line, r.forward.directive)
-        if at is None:
-            return Fix(resolve_words, resolve)
-        one = _pass_edits(directives, at[0], at[1], r, r.forward, value, variable)
-        if isinstance(one, str):
-            return Fix(resolve_words, resolve)
-        edits.extend(one)
-    edits.append(Edit(block.loc, head(block), ""))
+    if upstream.host is not None:
+        passes += _same_address(routes, passes[0], upstream.host, upstream.port)
+    converted = _convert(directives, passes, value, variable)
+    if isinstance(converted, str):
+        return Fix(resolve_words, resolve)
+    edits = [*converted, Edit(block.loc, head(block), "")]
     return Fix(
         f"before nginx 1.27.3 an upstream's server cannot be re-resolved, so replace upstream {group} by a "
         f"variable in each pass that names it ({lost}; keepalive needs a group, DN302): "
-        f"{_words(sorted(edits, key=lambda e: (e.loc.file, e.loc.line)))}; with nginx 1.27.3 or later keep "
+        f"{_words(sorted(edits, key=lambda e: (e.loc.file, e.loc.line)))}; with nginx 1.27.3 or later, keep "
         f"the group instead: `server {value} resolve;` and a `zone`",
         tuple(edits),
     )
@@ -313,8 +348,8 @@ def _resolve_edits(server: Directive, block: Directive, outer: tuple[Directive, 
 
 
 def apply(data: bytes, file: str, edits: Sequence[Edit]) -> bytes:
-    """``data`` (the bytes of ``file``) with the edits of that file applied. Raises :class:`InputError`
-    when an edit names a statement the file does not have there."""
+    """``data`` (the bytes of ``file``) with the edits of that file applied; no line moves. Raises
+    :class:`InputError` when an edit names a statement the file does not have there."""
     tokens = list(tokenize(data, file))
     spans: list[tuple[int, int, bytes]] = []
     for e in edits:
@@ -322,7 +357,13 @@ def apply(data: bytes, file: str, edits: Sequence[Edit]) -> bytes:
             continue
         start, end = _span(tokens, e, file)
         new = e.new.encode("utf-8", "surrogateescape")
-        spans.append((start, start, new + b" ") if e.before else (start, end, new))
+        # A statement over several lines leaves its line breaks: the lines after it keep their numbers,
+        # so the other edits and findings still point at the right place.
+        spans.append(
+            (start, start, new + b" ")
+            if e.before
+            else (start, end, new + b"\n" * data.count(b"\n", start, end))
+        )
     out = data
     for start, end, new in sorted(spans, key=lambda s: (s[0], s[1]), reverse=True):
         out = out[:start] + new + out[end:]
