@@ -182,6 +182,7 @@ def _pass_edits(
     edits: list[Edit] = []
     if own:
         edits.append(Edit(own[0].loc, head(own[0]), " ".join((*lines, setter)), before=True))
+        lines = []
     else:
         lines.append(setter)
     if uri:
