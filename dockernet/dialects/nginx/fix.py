@@ -20,6 +20,7 @@ Per request, in nginx's terms (https://nginx.org/en/docs/http/ngx_http_proxy_mod
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 
@@ -270,7 +271,11 @@ def _convert(
 def _words(edits: Sequence[Edit]) -> str:
     if len(edits) == 1 and not edits[0].before:
         return f"replace `{edits[0].old}` with `{edits[0].new}`"
-    return "; ".join(f"line {e.loc.line}: {_edit_words(e)}" for e in edits)
+    several = len({e.loc.file for e in edits}) > 1
+    return "; ".join(
+        f"{os.path.basename(e.loc.file) + ':' if several else 'line '}{e.loc.line}: {_edit_words(e)}"
+        for e in edits
+    )
 
 
 def _edit_words(e: Edit) -> str:
