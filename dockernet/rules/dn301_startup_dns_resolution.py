@@ -51,7 +51,8 @@ The hint carries its edits (`edits` in the JSON output). It proposes no per-requ
 
 tests/rules/test_hints_apply.py applies every such hint of the samples and the corpus, and checks that
 the real nginx accepts the result and that the same path reaches the app; tests/dialects/nginx/
-test_hints_real.py sends requests through the real nginx before and after.
+test_hints_real.py sends requests through the real nginx before and after, and tests/live/
+test_hints_live.py brings the patched samples up on Docker and requests their routes.
 """
 
 from __future__ import annotations

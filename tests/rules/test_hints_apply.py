@@ -17,8 +17,8 @@ edits are applied to a copy of the project, and then:
 (d) dockernet, run on the patched copy, no longer reports the finding, and reports no error the original
     did not have.
 
-(c) of issue 11, that the route answers once the sample is brought up, is left to the ground truth
-(tests/live/groundtruth.py); see docs/rules/DN301.md.
+(c) of issue 11, that the route answers once the sample is brought up, is
+tests/live/test_hints_live.py (engine), on the ground-truth machinery.
 """
 
 from __future__ import annotations

@@ -116,11 +116,11 @@ print(json.dumps(out))
 """
 
 
-def config(location: str, body: str) -> str:
+def config(location: str, body: str, http: str = "") -> str:
     return (
         "daemon off; master_process off; pid /run/nginx.pid; error_log /var/log/nginx/error.log;\n"
         "events { worker_connections 16; }\n"
-        "http { access_log off; server { listen 127.0.0.1:8080;\n"
+        f"http {{ access_log off; {http}\nserver {{ listen 127.0.0.1:8080;\n"
         f"    location {location} {{ {body} }}\n"
         "} }\n"
     )
@@ -131,7 +131,7 @@ def patched(text: str) -> str:
     directives = parse_text(text, "/etc/nginx/nginx.conf")
     found = routes.extract(directives, ("p", "nginx")).routes
     (route,) = found
-    hint = fix.per_request_fix(directives, found, route, route.forward, "app", 3000, None)
+    hint = fix.per_request_fix(directives, found, route, route.upstreams[0], "app", 3000, None)
     assert hint.edits, hint.text
     data = text.encode()
     return fix.apply(data, "/etc/nginx/nginx.conf", hint.edits).decode()
@@ -193,3 +193,16 @@ def test_same_request_upstream(shape: tuple[str, str], isolation: None, tmp_path
         want = passed_path(loc[0], route.forward, unquote(plain))
         assert want == unquote(sent.split("?")[0]), (path, sent, want)
     assert answered
+
+
+def test_group_replaced_by_a_variable(isolation: None, tmp_path: Path) -> None:
+    """nginx before 1.27.3: the one-server group becomes a variable in its pass, and is removed."""
+    original = config(
+        "/app/", "proxy_pass http://backend;", "upstream backend { server app:3000; keepalive 4; }"
+    )
+    fixed = patched(original)
+    assert "upstream backend" not in fixed and "proxy_pass http://$upstream;" in fixed
+    paths = ["/app/" + r for r in REQUESTS]
+    before = run(tmp_path / "before", original, paths)
+    assert all(status == 200 for _, status, _ in before)
+    assert run(tmp_path / "after", fixed, paths) == before
