@@ -196,9 +196,44 @@ def _pass_edits(
         if rewrite is None:
             return "the location or the URI holds characters a rewrite would treat differently"
         lines.append(rewrite)
+    if pass_d.name == "proxy_pass":
+        kept = _proxy_headers(pass_d, parents, upstream, value)
+        if kept is None:
+            return "the Host header nginx sends would change"
+        lines.extend(kept)
     lines.append(statement(pass_d.name, (f"{scheme}${variable}", *pass_d.args[1:])))
     edits.append(Edit(pass_d.loc, head(pass_d), " ".join(lines)))
     return tuple(edits)
+
+
+def _proxy_headers(
+    pass_d: Directive, parents: tuple[Directive, ...], upstream: Upstream, value: str
+) -> list[str] | None:
+    """What a static ``proxy_pass`` does implicitly and a variable one does not, written out: the default
+    ``proxy_redirect`` (nginx adds it only when the pass has no variables, and it rewrites the app's
+    ``Location: http://app:3000/x`` into ``/api/x``), and the ``Host`` header when the variable's value
+    is not the address as written (``$proxy_host``: a group's name became ``app:3000``). None when the
+    Host header cannot be kept without dropping inherited ``proxy_set_header`` lines."""
+    out: list[str] = []
+    scope = [d for p in parents for d in p.block or ()]
+    if not any(d.name == "proxy_redirect" for d in scope):
+        # ngx_http_proxy_merge_loc_conf: with a URI part the default maps the pass URL to the location's
+        # name, without one it maps URL + "/" to "/".
+        raw = pass_d.args[0] if pass_d.args else upstream.raw
+        if upstream.path:
+            out.append(statement("proxy_redirect", (raw, parents[-1].args[-1])))
+        else:
+            out.append(statement("proxy_redirect", (raw + "/", "/")))
+    written = upstream.raw.split("://", 1)[-1].split("/", 1)[0]
+    if written.lower() != value.lower():
+        own = [d for d in parents[-1].block or () if d.name == "proxy_set_header"]
+        if any(d.args and d.args[0].lower() == "host" for d in own):
+            return out
+        inherited = [d for p in parents[:-1] for d in p.block or () if d.name == "proxy_set_header"]
+        if inherited and not own:
+            return None
+        out.append(statement("proxy_set_header", ("Host", written)))
+    return out
 
 
 def per_request_fix(
@@ -252,6 +287,15 @@ def _same_address(routes: Sequence[Route], route: Route, host: str, port: int | 
     ]
 
 
+def _value(upstream: Upstream, value: str) -> str:
+    """``value`` (``host:port``) written as the pass writes its address: without the port when the pass
+    has none, so that ``$proxy_host`` (the Host header) stays the same."""
+    host, _, port = value.rpartition(":")
+    if host and not upstream.port_written and port == str(upstream.port):
+        return host
+    return value
+
+
 def _convert(
     directives: tuple[Directive, ...], passes: Sequence[Route], value: str, variable: str
 ) -> tuple[Edit, ...] | str:
@@ -261,7 +305,8 @@ def _convert(
         at = find(directives, r.forward.loc.file, r.forward.loc.line, r.forward.directive)
         if at is None:
             return "a pass was not found"
-        one = _pass_edits(directives, at[0], at[1], r, r.forward, value, variable)
+        own_value = value if r.forward.group is not None else _value(r.forward, value)
+        one = _pass_edits(directives, at[0], at[1], r, r.forward, own_value, variable)
         if isinstance(one, str):
             return one
         edits.extend(one)

@@ -67,14 +67,25 @@ def test_pass_keeps_the_uri_mapping(
     assert edit.old == f"proxy_pass {to};"
     want = "resolver 127.0.0.11 valid=10s ipv6=off; set $upstream app:3000; "
     want += f"{rewrite} " if rewrite else ""
-    assert edit.new == want + "proxy_pass http://$upstream;"
+    # A variable pass gets no default proxy_redirect: the hint writes nginx's default out.
+    redirect = f"{to} {loc.split()[-1]}" if rewrite else f"{to}/ /"
+    assert edit.new == want + f"proxy_redirect {redirect}; proxy_pass http://$upstream;"
     assert f.text == f"replace `{edit.old}` with `{edit.new}`"
     assert nginx_t(tmp_path, patched(text, f)) == (True, None)
 
 
 def test_resolver_in_scope_is_not_repeated() -> None:
     _, f = hint("resolver 127.0.0.11;\n" + SERVER.format(loc="/", body="proxy_pass http://app:3000;"))
-    assert f.edits[0].new == "set $upstream app:3000; proxy_pass http://$upstream;"
+    assert f.edits[0].new == (
+        "set $upstream app:3000; proxy_redirect http://app:3000/ /; proxy_pass http://$upstream;"
+    )
+
+
+def test_redirects_and_host_as_written() -> None:
+    """A user's proxy_redirect stays in force; a pass without port keeps its Host header ``app``."""
+    body = "proxy_redirect off; proxy_pass http://app;"
+    _, f = hint(SERVER.format(loc="/", body=body))
+    assert f.edits[0].new.endswith("set $upstream app; proxy_pass http://$upstream;")
 
 
 def test_set_goes_before_the_locations_own_rewrites(isolation: None, tmp_path) -> None:
@@ -83,7 +94,7 @@ def test_set_goes_before_the_locations_own_rewrites(isolation: None, tmp_path) -
     before, replace = f.edits
     assert before.before and before.old == "rewrite ^/old(.*)$ /new$1 break;"
     assert before.new == "resolver 127.0.0.11 valid=10s ipv6=off; set $upstream app:3000;"
-    assert replace.new == "proxy_pass http://$upstream;"
+    assert replace.new == "proxy_redirect http://app:3000/ /; proxy_pass http://$upstream;"
     assert nginx_t(tmp_path, patched(text, f)) == (True, None)
 
 
@@ -135,7 +146,8 @@ def test_group_of_one_becomes_a_variable_elsewhere(image: str | None, isolation:
     text, f = hint(group("server app:3000 max_fails=2; keepalive 16;"), image)
     replace, remove = f.edits
     assert replace.new == (
-        "resolver 127.0.0.11 valid=10s ipv6=off; set $upstream app:3000; proxy_pass http://$upstream;"
+        "resolver 127.0.0.11 valid=10s ipv6=off; set $upstream app:3000; "
+        "proxy_redirect http://backend/ /; proxy_set_header Host backend; proxy_pass http://$upstream;"
     )
     assert remove == Edit(Loc(FILE, 3), "upstream backend { ... }", "")
     assert "its keepalive with it" in f.text and "DN302" in f.text and "resolve;" in f.text
@@ -189,3 +201,10 @@ def test_apply_keeps_quoted_and_multi_line_statements() -> None:
     data = b'a 1;\nproxy_pass\n  "http://app:3000";\nb 2;\n'
     out = fix.apply(data, FILE, (Edit(Loc(FILE, 2), "proxy_pass http://app:3000;", "proxy_pass http://x;"),))
     assert out == b"a 1;\nproxy_pass http://x;\n\nb 2;\n"
+
+
+def test_host_header_not_kept_over_inherited_headers() -> None:
+    """proxy_set_header in the location would drop the server's: no edits that change the variable's Host."""
+    http = "server { listen 8080; proxy_set_header X-A 1; location / { proxy_pass http://backend; } }"
+    _, f = hint("upstream backend { server app:3000; }\n" + http, None)
+    assert all(" resolve;" in e.new or e.new.startswith("resolver") for e in f.edits)

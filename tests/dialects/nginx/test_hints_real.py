@@ -6,8 +6,11 @@ For each shape of location and ``proxy_pass`` (prefix with and without a trailin
 a URI part or none, a path with a dot), nginx runs twice in a private network namespace: once with the
 original config (``app`` in /etc/hosts, looked up at start) and once with the hint applied (``app`` looked
 up per request through ``resolver 127.0.0.11``, answered by a stub DNS server). Requests with escapes,
-double slashes, dot segments, arguments and the bare prefix go through both; the request line the echo
-app receives must be byte for byte the same, and its decoded path what dockernet computes.
+double slashes, dot segments, arguments and the bare prefix go through both; the request line and the Host
+header the echo app receives must be byte for byte the same, and so must the ``Location`` the client gets
+back from the app's redirect (built from its Host header, as apps do: nginx's default ``proxy_redirect``
+rewrites it for a static pass only, so the hint writes it out); the decoded path must be what dockernet
+computes.
 """
 
 from __future__ import annotations
@@ -88,8 +91,15 @@ def echo():
             if not more:
                 break
             data += more
-        seen.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
-        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        text = data.decode("latin-1")
+        line = text.split("\r\n", 1)[0]
+        headers = [h.split(":", 1) for h in text.split("\r\n")[1:] if ":" in h]
+        host = next((v.strip() for k, v in headers if k.lower() == "host"), "")
+        seen.append(line + " Host: " + host)
+        # Like an app that builds absolute redirects from its Host header.
+        where = "http://" + host + line.split(" ")[1]
+        reply = "HTTP/1.0 302 Found\r\nLocation: " + where + "\r\nContent-Length: 2\r\n\r\nok"
+        c.sendall(reply.encode("latin-1"))
         c.close()
 
 for target in (dns, echo):
@@ -109,7 +119,7 @@ for path in requests:
     c.endheaders()
     r = c.getresponse()
     r.read()
-    out.append([path, r.status, seen[before] if len(seen) > before else None])
+    out.append([path, r.status, seen[before] if len(seen) > before else None, r.getheader("Location")])
 nginx.terminate()
 nginx.wait()
 print(json.dumps(out))
@@ -137,7 +147,7 @@ def patched(text: str) -> str:
     return fix.apply(data, "/etc/nginx/nginx.conf", hint.edits).decode()
 
 
-def run(tmp: Path, text: str, requests: list[str]) -> list[tuple[str, int, str | None]]:
+def run(tmp: Path, text: str, requests: list[str]) -> list[tuple[str, int, str | None, str | None]]:
     box = Sandbox(tmp)
     box.hosts.append("app")
     box.write_etc()
@@ -182,8 +192,8 @@ def test_same_request_upstream(shape: tuple[str, str], isolation: None, tmp_path
     loc = fix.find(directives, route.match.loc.file, route.match.loc.line, "location")
     assert loc is not None
     answered = 0
-    for path, status, line in before:
-        if status != 200 or line is None:
+    for path, status, line, _location in before:
+        if status != 302 or line is None:
             continue  # the 301 nginx answers for a prefix without its slash, in both configs
         answered += 1
         sent = line.split(" ")[1]
@@ -204,5 +214,5 @@ def test_group_replaced_by_a_variable(isolation: None, tmp_path: Path) -> None:
     assert "upstream backend" not in fixed and "proxy_pass http://$upstream;" in fixed
     paths = ["/app/" + r for r in REQUESTS]
     before = run(tmp_path / "before", original, paths)
-    assert all(status == 200 for _, status, _ in before)
+    assert all(status == 302 for _, status, _, _ in before)
     assert run(tmp_path / "after", fixed, paths) == before
