@@ -29,10 +29,13 @@ location /api/ {
     resolver 127.0.0.11 valid=10s ipv6=off;
     set $upstream app:3000;
     rewrite (?s)^/api/(.*)$ /$1 break;
+    proxy_redirect http://app:3000/ /api/;
     proxy_pass http://$upstream;
 }
 ```
-which sends `/api/users?x=1` as `/users?x=1`, escaped the same way. Every static pass to the same address
+which sends `/api/users?x=1` as `/users?x=1`, escaped the same way. The `proxy_redirect` line is nginx's
+default written out: nginx applies it to a static pass only, and it turns the app's
+`Location: http://app:3000/login` into `/api/login`. The Host header stays as the pass wrote it. Every static pass to the same address
 changes too: nginx gives a static address a group of its own, and a variable whose value names that group
 uses it (resolved once) instead of the resolver.
 
