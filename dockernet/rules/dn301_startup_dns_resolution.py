@@ -35,9 +35,11 @@ location /api/ {
 ```
 which sends `/api/users?x=1` as `/users?x=1`, escaped the same way. The `proxy_redirect` line is nginx's
 default written out: nginx applies it to a static pass only, and it turns the app's
-`Location: http://app:3000/login` into `/api/login`. The Host header stays as the pass wrote it. Every static pass to the same address
-changes too: nginx gives a static address a group of its own, and a variable whose value names that group
-uses it (resolved once) instead of the resolver.
+`Location: http://app:3000/login` into `/api/login`. The Host header stays as the pass wrote it. Where
+the location reads `$uri`, which the rewrite changes, the hint stays in words.
+
+Every static pass to the same address changes too: nginx gives a static address a group of its own, and
+a variable whose value names that group uses it (resolved once) instead of the resolver.
 
 A `server` in an `upstream` block cannot hold a variable. nginx 1.27.3 and later (the official image's
 `latest`, `stable` and `1.27.3`+ tags) re-resolve it and keep the group, keepalive included:

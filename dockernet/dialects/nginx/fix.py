@@ -39,6 +39,8 @@ _REWRITE_MODULE = frozenset({"rewrite", "return", "break", "if"})
 # Characters a path may hold for the rewrite to be exactly the static replacement: no regex or nginx
 # syntax to quote, and nothing that nginx's escaping of the rewritten URI would change.
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/._~-]*")
+# What a rewrite changes besides the path sent upstream.
+_URI_VARIABLE = re.compile(r"\$\{?(?:uri|document_uri)\b")
 _REGEX_SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\])")
 
 
@@ -195,6 +197,9 @@ def _pass_edits(
         rewrite = _rewrite(prefix, exact, uri)
         if rewrite is None:
             return "the location or the URI holds characters a rewrite would treat differently"
+        scope = [d for p in parents for d in p.block or () if d.block is None]
+        if any(_URI_VARIABLE.search(a) for d in scope for a in d.args):
+            return "the rewrite would change $uri, which the location's directives use"
         lines.append(rewrite)
     if pass_d.name == "proxy_pass":
         kept = _proxy_headers(pass_d, parents, upstream, value)

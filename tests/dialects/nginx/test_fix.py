@@ -208,3 +208,9 @@ def test_host_header_not_kept_over_inherited_headers() -> None:
     http = "server { listen 8080; proxy_set_header X-A 1; location / { proxy_pass http://backend; } }"
     _, f = hint("upstream backend { server app:3000; }\n" + http, None)
     assert all(" resolve;" in e.new or e.new.startswith("resolver") for e in f.edits)
+
+
+def test_no_rewrite_when_the_location_reads_uri() -> None:
+    body = "proxy_set_header X-Path $uri; proxy_pass http://app:3000/;"
+    _, f = hint(SERVER.format(loc="/api/", body=body))
+    assert not f.edits and "$uri" in f.text
