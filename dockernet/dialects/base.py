@@ -131,6 +131,9 @@ class Dialect(Protocol):
     def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """The line that names ``upstream``, rewritten to connect to ``host`` (and ``port``), for hints."""
 
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """How to give the route's per-request lookups Docker's embedded DNS, for hints."""
+
     def per_request_fix(
         self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
     ) -> Fix:

@@ -127,6 +127,10 @@ class Context:
             self.read_proxy(res.proxy), res.route, t, res.host or "", res.port, image
         )
 
+    def resolver_fix(self, res: Resolution) -> Fix:
+        """The resolver line that gives the route Docker's embedded DNS, in the proxy's syntax, with edits."""
+        return self.dialect(res.proxy).resolver_fix(self.read_proxy(res.proxy), res.route)
+
     def read_proxy(self, node: str) -> Proxy:
         """The read proxy at a node (every resolution belongs to one)."""
         proxy = self._proxies[node]

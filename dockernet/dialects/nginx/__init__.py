@@ -122,6 +122,10 @@ class Nginx:
         """See :func:`.fix.fix`."""
         return fix.fix(_directives(proxy), upstream, host, port)
 
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """See :func:`.fix.resolver_fix`."""
+        return fix.resolver_fix(_directives(proxy), route)
+
     def per_request_fix(
         self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
     ) -> Fix:

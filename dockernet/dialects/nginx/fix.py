@@ -400,6 +400,26 @@ def _resolve_edits(server: Directive, block: Directive, outer: tuple[Directive, 
     return tuple(edits)
 
 
+def resolver_fix(directives: tuple[Directive, ...], route: Route) -> Fix:
+    """``resolver 127.0.0.11 valid=10s ipv6=off;`` for the route: in place of the resolver in scope, or
+    before its pass when it has none (``resolver`` is allowed in http, server and location, not in ``if``
+    or ``limit_except``)."""
+    words = f"`{RESOLVER}` (Docker's embedded DNS)"
+    if route.resolvers:
+        found = find(directives, route.resolver_loc.file, route.resolver_loc.line, "resolver")
+        if found is None:
+            return Fix(f"use {words}")
+        d = found[0]
+        edit = Edit(d.loc, head(d), RESOLVER)
+        return Fix(f"use {words}: {_words([edit])}", (edit,))
+    t = route.forward
+    found = find(directives, t.loc.file, t.loc.line, t.directive)
+    if found is None or not found[1] or found[1][-1].name not in ("location", "server"):
+        return Fix(f"add {words} to the http or server block")
+    edit = Edit(t.loc, head(found[0]), RESOLVER, before=True)
+    return Fix(f"add {words}: {_words([edit])}", (edit,))
+
+
 # ------------------------------------------------------------------------------------------ apply
 
 
