@@ -115,7 +115,17 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
     kept = triage.apply(found, config, topology.suppressions)
     # Values from env files and the environment are secrets: findings name them, never show them.
     hide = safe.redactor(topology)
-    shown = tuple(replace(f, message=hide(f.message), hint=hide(f.hint)) for f in kept)
+    shown = tuple(
+        replace(
+            f,
+            message=hide(f.message),
+            hint=hide(f.hint),
+            target=hide(f.target) if f.target is not None else None,
+            # An edit that held a secret no longer matches the file: safe over applicable.
+            edits=tuple(replace(e, old=hide(e.old), new=hide(e.new)) for e in f.edits),
+        )
+        for f in kept
+    )
     return Analysis(topo=topo, resolved=resolved, findings=shown)
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from dockernet import pipeline
+from dockernet import pipeline, rules
 from dockernet.dialects.nginx import fix
 from dockernet.model.findings import Finding, Severity
+from dockernet.pipeline.config import Config
 from dockernet.pipeline.requests import ComposeRequest
 from tests.live import groundtruth as gt
 from tests.samples import Sample
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.engine
 def hints(sample: Sample) -> list[Finding]:
     """The findings whose edits are applied: errors in a broken sample, DN301 notes in a fixed one."""
     topology = pipeline.load_static(ComposeRequest(dirs=tuple(str(d) for d in gt.project_dirs(sample.path))))
-    findings = pipeline.analyse(topology).findings
+    findings = pipeline.analyse(topology, Config(selected=frozenset(rules.RULES))).findings
     if sample.path.name == "broken":
         return [f for f in findings if f.severity is Severity.ERROR and f.edits]
     return [f for f in findings if f.rule == "DN301" and f.edits]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from dockernet import pipeline
+from dockernet import pipeline, rules
 from dockernet.dialects import nginx
 from dockernet.dialects.base import OverlayTree
 from dockernet.dialects.nginx import fix, locate
@@ -40,6 +40,7 @@ from dockernet.dialects.nginx.syntax import load
 from dockernet.model import Proxy, Route
 from dockernet.model.findings import Finding, Severity
 from dockernet.model.topology import Topology
+from dockernet.pipeline.config import Config
 from dockernet.pipeline.requests import ComposeRequest
 from dockernet.sources.files import MAX_FILE, HostTree
 from dockernet.sources.proxies import _mappings
@@ -96,7 +97,7 @@ def load_copy(p: Project, root: Path) -> tuple[Topology, list[Finding]]:
             overrides={svc: ("nginx", str(root / path)) for svc, path in p.nginx},
         )
     )
-    return topology, list(pipeline.analyse(topology).findings)
+    return topology, list(pipeline.analyse(topology, Config(selected=frozenset(rules.RULES))).findings)
 
 
 def copy_project(p: Project, base: Path) -> Path:
