@@ -121,8 +121,9 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
             message=hide(f.message),
             hint=hide(f.hint),
             target=hide(f.target) if f.target is not None else None,
-            # An edit that held a secret no longer matches the file: safe over applicable.
-            edits=tuple(replace(e, old=hide(e.old), new=hide(e.new)) for e in f.edits),
+            # Edits that name a value the redactor hides are dropped, not redacted: a redacted edit
+            # would no longer match the file, or would write the name into it (the hint still says it).
+            edits=f.edits if all(hide(e.old) == e.old and hide(e.new) == e.new for e in f.edits) else (),
         )
         for f in kept
     )
