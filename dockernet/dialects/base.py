@@ -96,6 +96,9 @@ class Dialect(Protocol):
     image_dirs: frozenset[str]
     """Directories that exist in the proxy's images, so that a Dockerfile ``COPY`` into them copies into
     the directory."""
+    files_optional: bool
+    """True when the proxy can be configured without any file (Traefik: flags and labels), so a service
+    whose configuration directory nothing mounts is still read."""
 
     def claims(self, service: Service) -> bool:
         """True when the service runs this proxy, by its image or its command (the sources also take a

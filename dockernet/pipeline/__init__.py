@@ -9,6 +9,7 @@ status. :mod:`.scan` is the live pipeline (``scan``, ``check --engine``, ``graph
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -107,7 +108,10 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
     ctx = Context(topo=topo, resolved=resolved)
     found: list[Finding] = []
     seen: set[tuple[str, str, int, str]] = set()
+    hidden = {p.service: p.redact for p in topology.proxies if isinstance(p, Proxy) and p.redact}
     for f in rules.run(ctx, config.selected):
+        if f.project is not None and f.service is not None and (f.project, f.service) in hidden:
+            f = redact(f, hidden[(f.project, f.service)])
         key = (f.rule, f.loc.file, f.loc.line, f.message)
         if key not in seen:
             seen.add(key)
@@ -128,6 +132,27 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
         for f in kept
     )
     return Analysis(topo=topo, resolved=resolved, findings=shown)
+
+
+def redact(f: Finding, pairs: tuple[tuple[str, str], ...]) -> Finding:
+    """``f`` with every environment value a reader substituted shown as what was written (``{$UP}``):
+    environments hold secrets, and a value never reaches an output."""
+
+    def hide(text: str | None) -> str | None:
+        if not text:
+            return text
+        for value, written in pairs:
+            pattern = rf"(?<![\w.-]){re.escape(value)}(?![\w-])"
+            text = re.sub(pattern, written.replace("\\", "\\\\"), text)
+        return text
+
+    return replace(
+        f,
+        message=hide(f.message) or "",
+        hint=hide(f.hint) or "",
+        target=hide(f.target),
+        address=hide(f.address),
+    )
 
 
 def fail_threshold(fail_on: str | None, config: Config) -> Severity:

@@ -44,7 +44,7 @@ def build(
 ) -> Scene:
     """The scene for one run (``pipeline.Analysis``: its ``topo``, ``resolved`` and ``findings``)."""
     opts = options or Options()
-    d = Draft(topo, resolved, tuple(findings), opts.base or _common_directory(topo))
+    d = Draft(topo, _redacted(topo, resolved), tuple(findings), opts.base or _common_directory(topo))
     d.proxies = {node: p for p in topo.topology.proxies if (node := topo.by_key.get(p.service)) is not None}
     d.multi_project = len({s.project for s in topo.services.values()}) > 1
     view: Iterable[tuple[Any, Any, Any]] = topo.graph.edges(data="kind")
@@ -60,6 +60,23 @@ def build(
     _attach_findings(d)
     keep = select(d, opts)
     return freeze(d, keep, opts)
+
+
+def _redacted(topo: Topo, resolved: Resolved) -> Resolved:
+    """The resolutions with every host an environment value gave shown as what was written (``{$UP}``):
+    environments hold secrets (:attr:`dockernet.model.Proxy.redact`)."""
+    hidden = {
+        node: dict(p.redact)
+        for p in topo.topology.proxies
+        if isinstance(p, Proxy) and p.redact and (node := topo.by_key.get(p.service)) is not None
+    }
+    if not hidden:
+        return resolved
+    out = []
+    for res in resolved.resolutions:
+        written = hidden.get(res.proxy, {}).get(res.host or "")
+        out.append(replace(res, host=written) if written else res)
+    return Resolved(tuple(out))
 
 
 def _net_details(d: Draft, node: str, net: Network) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ class Nginx:
         {"/etc/nginx", "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/nginx/templates"}
     )
     """Directories that exist in nginx images: ``COPY x.conf /etc/nginx/conf.d`` copies into them."""
+    files_optional = False
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""
