@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dockernet.model import AnyProxy, Service, Upstream
+from dockernet.model import AnyProxy, Proxy, Route, Service, Upstream
+from dockernet.model.findings import Fix
 
 
 class ConfigTree(Protocol):
@@ -133,8 +134,14 @@ class Dialect(Protocol):
     def parse_dump(self, stdout: bytes) -> dict[str, bytes]:
         """The files of that dump, by container path."""
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """The line that names ``upstream``, rewritten to connect to ``host`` (and ``port``), for hints."""
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
-        """How to make the proxy look ``host`` up per request instead of once, for hints."""
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """How to give the route's per-request lookups Docker's embedded DNS, for hints."""
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
+        """How to make the proxy look ``host`` up per request instead of once, without changing what it
+        sends upstream (``image``: the proxy's image, whose version decides what it supports)."""

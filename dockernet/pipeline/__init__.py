@@ -121,7 +121,18 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
     # Values from env files and the environment are secrets: findings name them, never show them.
     hide = safe.redactor(topology)
     if hide is not None:
-        kept = [replace(f, message=hide(f.message), hint=hide(f.hint)) for f in kept]
+        kept = [
+            replace(
+                f,
+                message=hide(f.message),
+                hint=hide(f.hint),
+                target=hide(f.target) if f.target is not None else None,
+                # Edits that name a value the redactor hides are dropped, not redacted: a redacted edit
+                # would no longer match the file, or would write the name into it (the hint still says it).
+                edits=f.edits if all(hide(e.old) == e.old and hide(e.new) == e.new for e in f.edits) else (),
+            )
+            for f in kept
+        ]
     return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
 
 

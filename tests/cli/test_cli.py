@@ -140,6 +140,15 @@ def test_json_contract(project: Path) -> None:
             "service": "nginx",
             "target": "http://app:8080",
             "related": [{"file": "compose.yaml", "line": 3}, {"file": "compose.yaml", "line": 7}],
+            "edits": [
+                {
+                    "file": "nginx.conf",
+                    "line": 5,
+                    "old": "proxy_pass http://app:8080;",
+                    "new": "proxy_pass http://app:3000;",
+                    "before": False,
+                }
+            ],
         }
     ]
     assert doc["summary"]["errors"] == 1

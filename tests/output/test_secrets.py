@@ -64,3 +64,22 @@ def test_an_input_error_names_the_variable_not_its_value(tmp_path: Path) -> None
     done = dockernet("check", cwd=tmp_path, env={"DB_PORT": SECRET})
     assert done.returncode == 2
     assert SECRET not in done.stderr and "${DB_PORT}" in done.stderr
+
+
+def test_edits_name_the_value_never_show_it(tmp_path: Path) -> None:
+    """A hint's edits quote the config: where they would show a secret, they are left out."""
+    creds = tmp_path / "creds.env"
+    creds.write_text("BACKEND_PORT=31337\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "compose.yaml").write_text(
+        f"services:\n  web:\n    image: nginx:1.27\n    env_file: {creds}\n"
+        "    volumes:\n      - ./templates:/etc/nginx/templates\n"
+        "  app:\n    image: busybox\n    command: [httpd, -f, -p, '3000']\n"
+    )
+    (tmp_path / "templates" / "default.conf.template").write_text(
+        "server {\n  listen 80;\n  location /api/ { proxy_pass http://app:${BACKEND_PORT}/; }\n}\n"
+    )
+    done = dockernet("check", "--select", "ALL", "--format", "json", cwd=tmp_path)
+    assert "proxy_pass http://app:<BACKEND_PORT from creds.env:1>/;" in done.stdout, done.stdout
+    assert '"edits": [{' not in done.stdout  # dropped: redacted, they would not apply
+    assert "31337" not in done.stdout + done.stderr

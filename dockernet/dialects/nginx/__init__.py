@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
 from dockernet.dialects.nginx import directives, dump, fix, locate, routes, syntax, validate
 from dockernet.errors import InputError
-from dockernet.model import AnyProxy, Loc, Proxy, Service, UnreadProxy, Upstream
+from dockernet.model import AnyProxy, Loc, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model.findings import Fix
 from dockernet.model.loc import relpath
 
 
@@ -158,13 +159,23 @@ class Nginx:
         """See :func:`.dump.parse_dump`."""
         return dump.parse_dump(stdout)
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """See :func:`.fix.fix`."""
-        return fix.fix(upstream, host, port)
+        return fix.fix(_directives(proxy), upstream, host, port)
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """See :func:`.fix.resolver_fix`."""
+        return fix.resolver_fix(_directives(proxy), route)
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
         """See :func:`.fix.per_request_fix`."""
-        return fix.per_request_fix(upstream, host, port)
+        return fix.per_request_fix(_directives(proxy), proxy.routes, route, upstream, host, port, image)
+
+
+def _directives(proxy: Proxy) -> tuple[syntax.Directive, ...]:
+    return proxy.syntax.directives if isinstance(proxy.syntax, Syntax) else ()
 
 
 def _command_line(service: Service) -> tuple[syntax.Directive, ...]:

@@ -17,6 +17,7 @@ from dockernet.dialects.traefik import docker, filedyn, static
 from dockernet.dialects.traefik.facts import Router, Skipped, Syntax, Why
 from dockernet.dialects.traefik.matcher import hosts_and_path
 from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model.findings import Fix
 
 _IMAGE = re.compile(r"^(?:[^/]+/)*traefik(?::[^/]*)?(?:@.*)?$")
 _PORT_LABEL = re.compile(r"traefik\.http\.services\.[^.=\s]+\.loadbalancer\.server\.port", re.IGNORECASE)
@@ -116,17 +117,23 @@ class Traefik:
         """Nothing to parse (see :meth:`dump_command`)."""
         return {}
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """The port label (Docker provider) or the server ``url`` (file provider) rewritten."""
         if upstream.directive == "url":
-            return f"url: {upstream.scheme or 'http'}://{host}" + (f":{port}" if port else "")
+            return Fix(f"url: {upstream.scheme or 'http'}://{host}" + (f":{port}" if port else ""))
         m = _PORT_LABEL.search(upstream.raw)
         label = m.group(0) if m else "traefik.http.services.NAME.loadbalancer.server.port"
-        return f"{label}={port}" if port else label
+        return Fix(f"{label}={port}" if port else label)
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """No resolver to configure: DNS is the system's, per connection (a hint in words)."""
+        return Fix(f"{self.title} uses the system resolver: nothing to configure")
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
         """Traefik already looks names up per connection."""
-        return "nothing to change: Traefik resolves names per connection"
+        return Fix("nothing to change: Traefik resolves names per connection")
 
 
 def _route(proxy: Service, router: Router, upstreams: tuple[Upstream, ...]) -> Route:
