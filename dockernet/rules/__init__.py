@@ -49,6 +49,7 @@ from dockernet.rules import (
     dn507_traefik_labels_unreachable,
     dn508_traefik_default_port_wrong,
     dn509_traefik_https_to_plain_http,
+    dn510_traefik_port_undetermined,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -107,6 +108,7 @@ _MODULES: tuple[Rule, ...] = (
     dn507_traefik_labels_unreachable,
     dn508_traefik_default_port_wrong,
     dn509_traefik_https_to_plain_http,
+    dn510_traefik_port_undetermined,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
