@@ -13,6 +13,7 @@ from dockernet.cli.common import emit, guarded
 from dockernet.cli.options import (
     ArgDirs,
     Format,
+    OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
@@ -40,6 +41,7 @@ def check(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    caddy: OptCaddy = None,
     traefik: OptTraefik = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
@@ -87,7 +89,7 @@ def check(
             env_file or (),
             profile or (),
             os.environ,
-            {"nginx": nginx or (), "traefik": traefik or ()},
+            {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
         )
         topology = pipeline.load_static(request)
         if engine or host:
@@ -104,6 +106,6 @@ def check(
             report = filtered.report
         return report, pipeline.fail_threshold(fail_on, cfg)
 
-    report, threshold = guarded(work, debug)
+    report, threshold = guarded(work, debug, output)
     emit(report, fmt, output)
     raise typer.Exit(pipeline.exit_status(report.findings, threshold))

@@ -15,6 +15,7 @@ import typer
 from dockernet.cli.common import guarded, write
 from dockernet.cli.options import (
     ArgDirs,
+    OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
@@ -56,6 +57,7 @@ def graph(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    caddy: OptCaddy = None,
     traefik: OptTraefik = None,
     network: Annotated[
         Optional[list[str]],
@@ -127,7 +129,7 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or (), "traefik": traefik or ()},
+                {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(
@@ -142,7 +144,7 @@ def graph(
 
     # Graphviz missing for .png/.svg/.pdf: one line with the install commands, exit status 5
     # (ExitStatus.GRAPHVIZ_MISSING).
-    drawing = guarded(work, debug)
+    drawing = guarded(work, debug, output)
     for note in drawing.notes:
         typer.echo(f"dockernet: note: {note}", err=True)
     write(output, drawing.data)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from dockernet.cli.common import guarded
+from dockernet.cli.common import colour, guarded
 
 
 def list_rules() -> None:
@@ -42,4 +43,10 @@ def explain(
     from dockernet.rules.docs import page
 
     module = guarded(lambda: get(rule), debug=False)
-    typer.echo(page(module), nl=False)
+    text = page(module)
+    styled = colour(sys.stdout)
+    if styled:
+        from dockernet.output import terminal_markdown
+
+        text = terminal_markdown.render(text)
+    typer.echo(text, nl=False, color=styled)

@@ -78,7 +78,7 @@ def resolve_codes(codes: Iterable[str], where: str) -> frozenset[str]:
         if code.upper() == "ALL":
             matches = set(rules.RULES)
         if not matches:
-            raise UsageError(f'{where}: unknown rule "{code}" (see `dockernet rules`)')
+            raise UsageError(f'{where}: unknown rule "{code}"{rules.suggest(code)}')
         out |= matches
     return frozenset(out)
 

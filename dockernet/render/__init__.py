@@ -59,8 +59,10 @@ class Drawing:
 def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
     """The scene in format ``fmt`` (one of :data:`FORMATS`). PNG, SVG and PDF need Graphviz and raise
     :class:`~dockernet.render.image.GraphvizMissing` without it; the HTML then says so inside."""
+    from dockernet.model import safe
     from dockernet.render import dot, image
 
+    scene = safe.deep(scene)
     chosen = choose(scene) if layout is Layout.AUTO else layout
     if fmt == "dot":
         return Drawing(dot.render(scene, chosen).encode(), chosen)
@@ -105,9 +107,10 @@ def draw_analysis(
 ) -> Drawing:
     """The diagram of an analysis (``graph``, ``scan --png``): its scene, narrowed to ``networks`` and
     ``services`` when given, drawn by :func:`draw`."""
+    from dockernet.model import safe
     from dockernet.render.build import build
     from dockernet.render.scene import Options
 
     opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
     scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
-    return draw(scene, fmt, layout)
+    return draw(safe.deep(scene, safe.redactor(analysis.topo.topology)), fmt, layout)

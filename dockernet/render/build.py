@@ -4,6 +4,7 @@ route, upstream and network ids a finding names)."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -13,7 +14,6 @@ from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, container_name,
 from dockernet.analysis.resolve import Kind, Resolution, Resolved, gateways
 from dockernet.model import Network, NetworkMode, PortMapping, Proxy, Service
 from dockernet.model.findings import Finding, Severity
-from dockernet.model.loc import relpath
 from dockernet.render.scene import (
     MAX_NETWORK_LINES,
     Draft,
@@ -25,8 +25,15 @@ from dockernet.render.scene import (
     Options,
     Scene,
     Status,
+    shown,
 )
 from dockernet.render.selection import freeze, select
+
+
+def _common_directory(topo: Topo) -> str | None:
+    """The directory that holds every compose project of the run (None for a live engine only)."""
+    dirs = [p.directory for p in topo.topology.projects if not p.live and p.directory]
+    return os.path.commonpath(dirs) if dirs else None
 
 
 def build(
@@ -37,7 +44,7 @@ def build(
 ) -> Scene:
     """The scene for one run (``pipeline.Analysis``: its ``topo``, ``resolved`` and ``findings``)."""
     opts = options or Options()
-    d = Draft(topo, resolved, tuple(findings), opts.base)
+    d = Draft(topo, _redacted(topo, resolved), tuple(findings), opts.base or _common_directory(topo))
     d.proxies = {node: p for p in topo.topology.proxies if (node := topo.by_key.get(p.service)) is not None}
     d.multi_project = len({s.project for s in topo.services.values()}) > 1
     view: Iterable[tuple[Any, Any, Any]] = topo.graph.edges(data="kind")
@@ -53,6 +60,23 @@ def build(
     _attach_findings(d)
     keep = select(d, opts)
     return freeze(d, keep, opts)
+
+
+def _redacted(topo: Topo, resolved: Resolved) -> Resolved:
+    """The resolutions with every host an environment value gave shown as what was written (``{$UP}``):
+    environments hold secrets (:attr:`dockernet.model.Proxy.redact`)."""
+    hidden = {
+        node: dict(p.redact)
+        for p in topo.topology.proxies
+        if isinstance(p, Proxy) and p.redact and (node := topo.by_key.get(p.service)) is not None
+    }
+    if not hidden:
+        return resolved
+    out = []
+    for res in resolved.resolutions:
+        written = hidden.get(res.proxy, {}).get(res.host or "")
+        out.append(replace(res, host=written) if written else res)
+    return Resolved(tuple(out))
 
 
 def _net_details(d: Draft, node: str, net: Network) -> tuple[str, ...]:
@@ -101,7 +125,7 @@ def _add_services(d: Draft) -> None:
         if svc.image:
             lines.append(svc.image)
         elif svc.build is not None:
-            lines.append("build " + relpath(svc.build.context, d.base))
+            lines.append("build " + shown(svc.build.context, d.base))
         if svc.state:
             state = svc.state + (f" ({svc.exit_code})" if svc.exit_code else "")
             if svc.health:
@@ -162,7 +186,7 @@ def _add_services(d: Draft) -> None:
                 "proxy_config": (
                     None if proxy is None else proxy.origin if isinstance(proxy, Proxy) else "not visible"
                 ),
-                "file": relpath(svc.loc.file, d.base),
+                "file": shown(svc.loc.file, d.base),
                 "line": svc.loc.line or None,
             },
         )
@@ -290,10 +314,10 @@ def _add_routes(d: Draft) -> None:
             "port": res.upstream.port,
             "resolution": res.kind.value,
             "runtime_dns": res.runtime_dns,
-            "file": relpath(res.upstream.loc.file, d.base),
+            "file": shown(res.upstream.loc.file, d.base),
             "line": res.upstream.loc.line or None,
         }
-        where = relpath(res.upstream.loc.file, d.base) + (
+        where = shown(res.upstream.loc.file, d.base) + (
             f":{res.upstream.loc.line}" if res.upstream.loc.line else ""
         )
         tooltip = f"{proxy.name} {res.upstream.directive} {res.upstream.raw} ({where})"
@@ -355,7 +379,7 @@ def _volume_node(d: Draft, vol: str, proxy: str) -> None:
     d.nodes[vol] = Node(
         id=vol,
         kind=NodeKind.VOLUME,
-        title=name if kind == "volume" else relpath(name, d.base),
+        title=name if kind == "volume" else shown(name, d.base),
         details=("volume" if kind == "volume" else "bind mount",),
         data={"name": name, "type": kind, "of": proxy},
     )

@@ -52,20 +52,23 @@ def html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+class Html(str):
+    """An HTML-like label that this module built (its text parts through :func:`html`): the only value
+    :func:`attrs` writes unquoted. Any other string is quoted, whatever it looks like: a network named
+    ``<z>, URL="javascript:..."`` stays a name."""
+
+
 def attrs(values: Mapping[str, str | None]) -> str:
-    """`` [a="1", b=<...>]`` in the given order; ``None`` values are left out; HTML labels stay raw."""
+    """`` [a="1", b=<...>]`` in the given order; ``None`` values are left out; :class:`Html` labels raw."""
     parts = []
     for key, value in values.items():
         if value is None:
             continue
-        if value.startswith("<") and value.endswith(">"):
-            parts.append(f"{key}={value}")
-        else:
-            parts.append(f"{key}={quote(value)}")
+        parts.append(f"{key}={value}" if isinstance(value, Html) else f"{key}={quote(value)}")
     return f" [{', '.join(parts)}]" if parts else ""
 
 
-def _node_label(node: Node) -> str:
+def _node_label(node: Node) -> Html:
     title = html(node.title)
     colour = COLOURS[node.status] if node.status in (Status.ERROR, Status.WARNING) else None
     head = f"<b>{title}</b>" if colour is None else f'<font color="{colour}"><b>{title}</b></font>'
@@ -76,7 +79,7 @@ def _node_label(node: Node) -> str:
         lines.append(
             f'<font point-size="9" color="{COLOURS[node.status]}"><b>{" ".join(node.rules)}</b></font>'
         )
-    return "<" + "<br/>".join(lines) + ">"
+    return Html("<" + "<br/>".join(lines) + ">")
 
 
 def _node_style(node: Node, layout: Layout) -> dict[str, str | None]:
@@ -319,9 +322,11 @@ def _write_node(
     w.line(quote(name or node.id) + attrs(style) + ";")
 
 
-def _stub_label(node: Node, home: str) -> str:
+def _stub_label(node: Node, home: str) -> Html:
     """A service drawn in a network box that is not its home: its name and where it lives."""
-    return f'<<b>{html(node.title)}</b><br/><font point-size="9" color="{DETAIL}">↗ {html(home)}</font>>'
+    return Html(
+        f'<<b>{html(node.title)}</b><br/><font point-size="9" color="{DETAIL}">↗ {html(home)}</font>>'
+    )
 
 
 def _write_group(
@@ -555,10 +560,12 @@ def _open_box(w: _Writer, net: Node) -> None:
     w.line("graph" + attrs(style) + ";")
 
 
-def _box_label(net: Node) -> str:
+def _box_label(net: Node) -> Html:
     details = " · ".join(net.details)
     rules = f' <font color="{COLOURS[net.status]}"><b>{" ".join(net.rules)}</b></font>' if net.rules else ""
-    return f'<<b>{html(net.title)}</b> <font point-size="9" color="{DETAIL}">{html(details)}</font>{rules}>'
+    return Html(
+        f'<<b>{html(net.title)}</b> <font point-size="9" color="{DETAIL}">{html(details)}</font>{rules}>'
+    )
 
 
 def node_ids(scene: Scene) -> Iterable[str]:

@@ -16,9 +16,8 @@ from typing import Any
 
 import networkx as nx
 
-from dockernet.model.loc import relpath
 from dockernet.render.layout import Layout
-from dockernet.render.scene import Scene
+from dockernet.render.scene import Scene, shown
 
 VERSION = 1
 
@@ -41,7 +40,7 @@ def graph(scene: Scene, layout: Layout | None = None) -> nx.MultiDiGraph[str]:
                 "severity": f.severity.value,
                 "message": f.message,
                 "hint": f.hint,
-                "file": f.loc.file if f.container else relpath(f.loc.file, scene.base),
+                "file": f.loc.file if f.container else shown(f.loc.file, scene.base),
                 "line": f.loc.line or None,
                 "project": f.project,
                 "service": f.service,

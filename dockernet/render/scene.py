@@ -23,6 +23,7 @@ so the same input gives the same scene and byte-identical output.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -209,7 +210,7 @@ class Scene:
     def where(self, index: int) -> str:
         """``file:line`` of a finding, relative to :attr:`base`; live findings name their container."""
         f = self.findings[index]
-        path = f.loc.file if f.container else relpath(f.loc.file, self.base)
+        path = f.loc.file if f.container else shown(f.loc.file, self.base)
         if f.container and not path.startswith(f"{f.container}:"):
             path = f"{f.container}:{path}"
         return path + (f":{f.loc.line}" if f.loc.line else "")
@@ -258,3 +259,11 @@ class Draft:
         edge = replace(edge, id=f"{edge.id}|{n}")
         self.edges[edge.id] = edge
         return edge
+
+
+def shown(path: str, base: str | None) -> str:
+    """A host path as a diagram shows it: relative to ``base`` (the projects' common directory) when it is
+    below it, else its file name. Diagrams are pasted into docs and reviews: they never carry the
+    absolute paths of the machine that drew them."""
+    rel = relpath(path, base)
+    return os.path.basename(rel) if os.path.isabs(rel) else rel

@@ -3,6 +3,7 @@ page (generated from the module's docstring)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -50,6 +51,9 @@ from dockernet.rules import (
     dn508_traefik_default_port_wrong,
     dn509_traefik_https_to_plain_http,
     dn510_traefik_port_undetermined,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -109,6 +113,9 @@ _MODULES: tuple[Rule, ...] = (
     dn508_traefik_default_port_wrong,
     dn509_traefik_https_to_plain_http,
     dn510_traefik_port_undetermined,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
@@ -130,8 +137,20 @@ def get(code: str) -> Rule:
     """A rule by ID (``DN103``) or name (``no-shared-network``); a clear error for anything else."""
     key = BY_NAME.get(code, code.upper())
     if key not in RULES:
-        raise UsageError(f'unknown rule "{code}" (see `dockernet rules`)')
+        raise UsageError(f'unknown rule "{code}"{suggest(code)}')
     return RULES[key]
+
+
+def suggest(code: str) -> str:
+    """``; did you mean "DN103" (no-shared-network)?`` for a code or name close to a rule's, else a pointer at
+    the list."""
+    ids = difflib.get_close_matches(code.upper(), list(RULES), n=1, cutoff=0.6)
+    names = difflib.get_close_matches(code.lower(), list(BY_NAME), n=1, cutoff=0.6)
+    if names:
+        return f'; did you mean "{names[0]}" ({BY_NAME[names[0]]})?'
+    if ids:
+        return f'; did you mean "{ids[0]}" ({RULES[ids[0]].META.name})?'
+    return " (see `dockernet rules`)"
 
 
 def run(ctx: Context, selected: frozenset[str] | None = None) -> Iterator[Finding]:

@@ -1,14 +1,20 @@
 """
 ## What it does
-Notes upstream timeouts that will surprise: a `*_read_timeout` or `*_send_timeout` under 10 seconds (every
-response slower than that answers 504), and a `*_connect_timeout` over 75 seconds (which has no effect).
+Notes upstream timeouts that will surprise: a `*_read_timeout` or `*_send_timeout` under 10 seconds (an
+upstream that pauses that long between two reads of its response, or two writes of the request, gets a
+504), and a `*_connect_timeout` over 75 seconds (which has no effect).
 Covers `proxy_`, `fastcgi_`, `uwsgi_`, `scgi_` and `grpc_` timeouts.
 
 ## Why is this bad?
 `proxy_read_timeout` is the longest pause nginx accepts between two reads of the response (default 60 s);
 past it nginx logs `upstream timed out (110: Connection timed out) while reading response header from
 upstream` and answers 504, although the backend is healthy, only slow (a report, an upload, a cold
-start). `proxy_connect_timeout` "cannot usually exceed 75 seconds"
+start). The timeout is "set only between two successive read operations, not for the transmission of the
+whole response": a slow response that streams is not cut, one that thinks before its first byte is.
+`proxy_send_timeout` is the same for writing the request (a large upload to a busy backend):
+"upstream timed out ... while sending request to upstream", 504
+(https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout, #proxy_send_timeout).
+`proxy_connect_timeout` "cannot usually exceed 75 seconds"
 (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout): a larger value promises
 a patience the kernel does not have.
 
@@ -69,9 +75,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             if value is None:
                 continue
             if kind in ("read_timeout", "send_timeout") and value < SHORT_READ:
+                what = (
+                    "an upstream that sends nothing for that long (before its first byte, or between two "
+                    "reads) gets a 504"
+                    if kind == "read_timeout"
+                    else "a request the upstream takes in no bytes for that long (between two writes of a "
+                    "large body) gets a 504"
+                )
                 yield finding(
                     META,
-                    f"{d.name} {d.args[0]}: every upstream response slower than that answers 504",
+                    f"{d.name} {d.args[0]}: {what}",
                     f"raise it to the slowest response you expect (the default is 60s), e.g. {d.name} 60s;",
                     d.loc,
                     service=ctx.service(node),

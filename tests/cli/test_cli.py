@@ -361,3 +361,40 @@ def test_a_suppression_of_an_opt_in_rule_is_not_stale_by_default(project: Path) 
     assert "DN300" not in run("check", "--fail-on", "note", cwd=project).stdout
     everything = run("check", "--select", "ALL", cwd=project).stdout
     assert "DN300" not in everything and "DN301" not in everything
+
+
+def test_explain_renders_on_a_terminal_and_suggests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FORCE_COLOR stands for a terminal: the page comes without Markdown marks; NO_COLOR wins; piped, the
+    Markdown itself. A code close to a rule's gets a suggestion."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    shown = subprocess.run(
+        [sys.executable, "-m", "dockernet", "explain", "DN101"], capture_output=True, text=True, check=False
+    ).stdout
+    assert "\x1b[1mWhat it does" in shown and "```" not in shown and "## " not in shown
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = subprocess.run(
+        [sys.executable, "-m", "dockernet", "explain", "DN101"], capture_output=True, text=True, check=False
+    ).stdout
+    assert plain.startswith("# DN101") and "\x1b[" not in plain
+    done = run("explain", "DN1033", cwd=tmp_path)
+    assert done.returncode == 3 and 'did you mean "DN103" (no-shared-network)?' in done.stderr
+    done = run("check", "--select", "no-shard-network", cwd=tmp_path)
+    assert done.returncode == 3 and 'did you mean "no-shared-network" (DN103)?' in done.stderr
+
+
+def test_output_refuses_a_symlink_and_exit_2_leaves_no_stale_report(project: Path, tmp_path: Path) -> None:
+    """-o never writes through a symlink a pull request planted, and a run that cannot read its input
+    removes the report an earlier run left (docs/ci.md: exit 2 writes no report)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (project / "report.sarif").symlink_to(victim)
+    done = run("check", "--format", "sarif", "-o", "report.sarif", cwd=project)
+    assert done.returncode == 3 and "symbolic link" in done.stderr
+    assert victim.read_text() == "precious\n"
+    (project / "report.sarif").unlink()
+    assert run("check", "--format", "sarif", "-o", "report.sarif", cwd=project).returncode == 1  # DN105
+    assert json.loads((project / "report.sarif").read_text())["version"] == "2.1.0"
+    (project / "compose.yaml").write_text("services:\n  a: [\n")
+    assert run("check", "--format", "sarif", "-o", "report.sarif", cwd=project).returncode == 2
+    assert not (project / "report.sarif").exists()
+    assert not [p for p in project.iterdir() if p.name.startswith(".report.sarif.")]

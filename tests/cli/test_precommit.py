@@ -163,3 +163,14 @@ def test_hook_args_reach_dockernet(hook: Hook, tmp_path: Path) -> None:
     done = hook.run(repo, "--all-files")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "::error file=nginx.conf,line=7,title=DN101 loopback-upstream::" in done.stdout
+
+
+def test_the_recipes_name_only_refs_that_exist() -> None:
+    """docs/ci.md's install lines and pre-commit ``rev`` name the branch or a tag this repository has:
+    a recipe copied as written must work."""
+    text = DOCS.read_text()
+    refs = set(re.findall(r"github\.com/dockernet/dockernet@([\w.\-/]+)", text))
+    refs |= set(re.findall(r"^\s*rev:\s*(\S+)", text, re.M))
+    assert refs, "docs/ci.md names no ref at all"
+    tags = set(git("tag", "--list", cwd=REPO).split()) if (REPO / ".git").exists() else set()
+    assert refs <= {"main"} | tags, f"refs that do not exist: {sorted(refs - {'main'} - tags)}"

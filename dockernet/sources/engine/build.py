@@ -253,6 +253,13 @@ def build(snap: Snapshot, scope: Scope = Scope()) -> Live:
                 services=MappingProxyType(services[project]),
                 networks=MappingProxyType(project_nets.get(project, {})),
                 live=True,
+                # A container's environment is a secret: outputs name a value, never show it.
+                secrets=tuple(
+                    (value, f"<{key} of {svc.name}>")
+                    for svc in services[project].values()
+                    for key, value in svc.environment.items()
+                    if value
+                ),
             )
         )
     checked = frozenset(
