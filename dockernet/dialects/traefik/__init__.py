@@ -92,7 +92,7 @@ class Traefik:
             if router.why is None and not upstreams:
                 router = replace(router, exists=False)
             routers.append(router)
-            routes.append(_route(service, router, tuple(upstreams)))
+            routes.append(_route(service, router, tuple(upstreams), _addresses(conf)))
         if not routes and loaded.unseen:
             reason = f"the file provider's {', '.join(loaded.unseen)} cannot be seen"
             return UnreadProxy(service.key, self.name, origin, reason)
@@ -136,7 +136,9 @@ class Traefik:
         return Fix("nothing to change: Traefik resolves names per connection")
 
 
-def _route(proxy: Service, router: Router, upstreams: tuple[Upstream, ...]) -> Route:
+def _route(
+    proxy: Service, router: Router, upstreams: tuple[Upstream, ...], addresses: dict[str, str]
+) -> Route:
     hosts, path = hosts_and_path(router.rule)
     forward = Upstream(
         raw=router.service,
@@ -148,7 +150,12 @@ def _route(proxy: Service, router: Router, upstreams: tuple[Upstream, ...]) -> R
     return Route(
         proxy=proxy.key,
         title=f"router {router.name}",
-        match=Match(hosts=hosts, path=path, entry=router.entrypoints, loc=router.loc),
+        match=Match(
+            hosts=hosts,
+            path=path,
+            entry=tuple(addresses.get(e.lower(), e) for e in router.entrypoints),
+            loc=router.loc,
+        ),
         forward=forward,
         upstreams=upstreams,
     )
@@ -161,6 +168,17 @@ def _socket_mounted(service: Service, endpoint: str) -> bool:
         return True
     socket = endpoint[len("unix://") :]
     return any(m.target == socket or socket.startswith(m.target.rstrip("/") + "/") for m in service.volumes)
+
+
+def _addresses(conf: static.Static) -> dict[str, str]:
+    """Entry point name (lower case) -> its address without the protocol (``:80``): where requests for a
+    router enter, as :attr:`Match.entry` holds them."""
+    out: dict[str, str] = {}
+    for name in conf.entrypoints:
+        value = conf.settings.get(f"entrypoints.{name}.address")
+        if value is not None:
+            out[name.lower()] = re.sub(r"/(tcp|udp)$", "", value.text, flags=re.IGNORECASE)
+    return out
 
 
 def _listens(conf: static.Static) -> tuple[int, ...]:

@@ -137,7 +137,7 @@ def _container(
         # A live container's expose holds its image's EXPOSE; compose input knows it for a built
         # image whose Dockerfile was read, and for base images.
         known = not svc.loc.file or svc.key in peers.exposed or _bare_image(svc)
-        found.skipped.append(Skipped(svc.key, Why.PORT_MISSING, first, bool(routers), known))
+        found.skipped.append(Skipped(svc.key, Why.PORT_MISSING, first, bool(routers), expose_known=known))
         why = Why.PORT_MISSING
     for rname, opts in routers.items() or [(name, {})]:
         where = (

@@ -26,7 +26,7 @@ from dockernet.model import (
     Topology,
     frozen_map,
 )
-from dockernet.sources.engine import api
+from dockernet.sources.engine import api, labellines
 from dockernet.sources.engine.api import (
     CONFIG_FILES_LABEL,
     DEPENDS_ON_LABEL,
@@ -368,6 +368,7 @@ def _service(
         entrypoint=api.str_list(config.get("Entrypoint")),
         environment=frozen_map(_env(api.str_list(config.get("Env")))),
         labels=frozen_map(labels),
+        label_locs=MappingProxyType(dict(labellines.label_locs(files, labels))),
         healthcheck=bool(health_cfg) and api.str_list(health_cfg.get("Test"))[:1] != ("NONE",),
         state=status,
         health=_health(c, inspect),

@@ -258,3 +258,19 @@ def test_hint_names_the_port_label_of_the_default_service(tmp_path: Path) -> Non
     analysis = pipeline.analyse(pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),))))
     (f,) = [f for f in analysis.findings if f.rule == "DN508"]
     assert "traefik.http.services.app.loadbalancer.server.port=8080" in f.hint
+
+
+def test_no_port_on_a_pulled_image_is_undetermined(tmp_path: Path) -> None:
+    compose = (
+        HEAD
+        + "    command: [--providers.docker]\n"
+        + SOCK
+        + (
+            "  app:\n    image: ghcr.io/example/app:1.2\n"
+            "    labels: ['traefik.http.routers.app.rule=Host(`a`)']\n"
+        )
+    )
+    (tmp_path / "compose.yaml").write_text(compose)
+    analysis = pipeline.analyse(pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),))))
+    assert {f.rule for f in analysis.findings} >= {"DN510"}
+    assert "DN505" not in {f.rule for f in analysis.findings}
