@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -433,6 +434,36 @@ def test_html_opens_in_chromium_and_lists_the_findings(
     dom = _chromium(chromium_bin, tmp_path / "profile", "--dump-dom", page.as_uri() + f"#f{i}")
     assert f'id="{key}" class="edge route error hl"' in dom
     assert 'class="finding error pinned"' in dom
+
+
+def _zoom_state(dom: str) -> tuple[float, str, float, float]:
+    """data-zoom, data-fitted and the CSS size of the SVG that the page's script set after load."""
+    picture = re.search(r'<div id="picture" data-zoom="([0-9.]+)" data-fitted="(true|false)"', dom)
+    size = re.search(r'<svg [^>]*style="width: ([0-9.]+)px; height: ([0-9.]+)px;', dom)
+    assert picture and size, "the zoom script did not run"
+    return float(picture[1]), picture[2], float(size[1]), float(size[2])
+
+
+def test_big_html_opens_fitted_to_a_1400px_window(tmp_path: Path, chromium_bin: Path, dot_bin: Path) -> None:
+    """A picture far wider than the window opens zoomed out to fit it (the findings panel beside it), and
+    a small one at its own size: the page never enlarges Graphviz's text."""
+    a = pipeline.analyse(_benchmark().synthetic_topology(120, 12))
+    big = build(a.topo, a.resolved, a.findings)
+    page = tmp_path / "big.html"
+    page.write_bytes(render.draw(big, "html").data)
+    svg = page.read_text()
+    width_pt = float(svg.split('<svg width="', 1)[1].split("pt", 1)[0])
+    assert width_pt * 4 / 3 > 1400  # else there is nothing to fit
+    window = "--window-size=1400,900"
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", page.as_uri())
+    zoom, fitted, width, height = _zoom_state(dom)
+    assert fitted == "true" and zoom < 1
+    assert width <= 1400 - 220 and height <= 900
+    assert abs(width - width_pt * 4 / 3 * zoom) < 2
+    small = tmp_path / "small.html"
+    small.write_bytes(render.draw(scene_of("pair"), "html").data)
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", small.as_uri())
+    assert _zoom_state(dom)[:2] == (1.0, "true")
 
 
 def test_cli_engine(tmp_path: Path, docker_engine: object) -> None:
