@@ -516,3 +516,24 @@ def test_400_containers_render_readable(dot_bin: Path) -> None:
     # Too long for GitHub's Mermaid: said, not hidden.
     (note,) = render.draw(s, "mmd").notes
     assert "GitHub draws at most 50,000" in note
+
+
+def test_many_lone_services_make_a_picture_a_window_can_show(tmp_path: Path, dot_bin: Path) -> None:
+    """sentry's shape: ~50 services on one network that no route touches. As a grid of as many columns as
+    rows it was a strip 3x wider than high (fitted to a 1400 px window at 33 %); the grid is shaped by the
+    boxes' size, and a pinned digest does not widen its column."""
+    digest = "sha256:" + "d07aa1dae03c" + "0" * 52
+    services = "".join(
+        f"  worker-{i:02d}-{'consumer' * (i % 3)}:\n    image: example.org/team/app-{i}:nightly\n"
+        for i in range(50)
+    )
+    services += f"  store:\n    image: chrislusf/seaweedfs:4.40_large_disk@{digest}\n"
+    (tmp_path / "compose.yaml").write_text("services:\n" + services)
+    a = pipeline.analyse(load([tmp_path]))
+    s = build(a.topo, a.resolved, a.findings, Options(base=str(tmp_path)))
+    store = next(n for n in s.services if n.title == "store")
+    assert store.details[0] == "chrislusf/seaweedfs:4.40_large_disk@sha256:d07aa1dae03c…"
+    svg = render.draw(s, "svg").data.decode()
+    width, height = (float(v) for v in re.findall(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)[0])
+    assert 1 < width / height < 2.2, (width, height)
+    assert "0" * 52 not in svg
