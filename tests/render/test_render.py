@@ -537,3 +537,38 @@ def test_many_lone_services_make_a_picture_a_window_can_show(tmp_path: Path, dot
     width, height = (float(v) for v in re.findall(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)[0])
     assert 1 < width / height < 2.2, (width, height)
     assert "0" * 52 not in svg
+
+
+def _lone_services(project: Path, count: int) -> Scene:
+    """A project of ``count`` services on one network and no route (sentry's shape)."""
+    services = "".join(f"  worker-{i:03d}:\n    image: example.org/app-{i}\n" for i in range(count))
+    (project / "compose.yaml").write_text("services:\n" + services)
+    a = pipeline.analyse(load([project]))
+    return build(a.topo, a.resolved, a.findings, Options(base=str(project)))
+
+
+def test_mermaid_lays_lone_services_in_rows(tmp_path: Path) -> None:
+    """Mermaid stacks boxes that no line touches in one column (sentry: 8,000 px high): invisible links
+    chain them into rows of three, after the visible links so that linkStyle indexes stay right."""
+    s = _lone_services(tmp_path, 51)
+    text = mermaid.render(s)
+    lines = text.splitlines()
+    rows = [line for line in lines if "~~~" in line]
+    assert len(rows) == 51 - 17  # 17 rows of 3: two invisible links each
+    first_invisible = lines.index(rows[0])
+    styled = [line for line in lines if line.startswith("  linkStyle ")]
+    visible = [i for i, line in enumerate(lines) if re.match(r"  \S+ (-->|-\.->|==>|-\.-)", line)]
+    assert all(i < first_invisible for i in visible)
+    assert len(styled) == len(visible)
+    assert "too big" not in text and "more than a Mermaid diagram" not in text
+    assert not render.draw(s, "mmd").notes
+
+
+def test_mermaid_too_big_says_so_and_how_to_narrow(tmp_path: Path) -> None:
+    s = _lone_services(tmp_path, mermaid.READABLE_NODES)
+    text = mermaid.render(s)
+    assert text.splitlines()[1].startswith("%% ") and "--network NAME, --service NAME or --hide-ok" in text
+    assert text.splitlines()[2] == "flowchart LR"
+    (note,) = render.draw(s, "mmd").notes
+    assert "more than a Mermaid diagram shows readably" in note and "--hide-ok" in note
+    assert not render.draw(_lone_services(tmp_path, mermaid.READABLE_NODES - 3), "mmd").notes
