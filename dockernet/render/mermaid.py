@@ -163,6 +163,9 @@ def render(scene: Scene) -> str:
         out.append(
             f'  subgraph {ids("cluster:" + net.id)}["<b>{text(net.title)}</b>{text(details + rules)}"]'
         )
+        # A subgraph that no line leaves is laid out on its own, top to bottom unless it says otherwise:
+        # the rows of lone boxes below would become columns (51 boxes: 4,117 x 579 px).
+        out.append("    direction LR")
         for n in inside.get(net.id, []):
             node_line(n, "    ")
         for g in groups_in.get(net.id, []):

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from html import escape as escape_html
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 
@@ -572,3 +573,52 @@ def test_mermaid_too_big_says_so_and_how_to_narrow(tmp_path: Path) -> None:
     (note,) = render.draw(s, "mmd").notes
     assert "more than a Mermaid diagram shows readably" in note and "--hide-ok" in note
     assert not render.draw(_lone_services(tmp_path, mermaid.READABLE_NODES - 3), "mmd").notes
+
+
+MERMAID_JS = Path("/usr/local/lib/dockernet-test/mermaid/mermaid.min.js")
+
+
+@pytest.fixture(scope="session")
+def mermaid_js() -> Path:
+    """Mermaid's browser bundle, the npm package pinned in scripts/test-engine.sh."""
+    if not MERMAID_JS.is_file():
+        unavailable(f"Mermaid's browser bundle {MERMAID_JS} missing")
+    return MERMAID_JS
+
+
+def _draw_mermaid(chromium: Path, bundle: Path, source: str, tmp_path: Path) -> tuple[float, float]:
+    """The size of the SVG that the real Mermaid draws of ``source`` (its viewBox), in headless Chromium."""
+    page = tmp_path / "mermaid.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<script src="{bundle.as_uri()}"></script></head><body>'
+        f'<pre class="mermaid">{escape_html(source)}</pre><script>'
+        "mermaid.initialize({startOnLoad:false,maxTextSize:50000});"
+        "mermaid.run({querySelector:'.mermaid'}).then(function(){"
+        "var b=document.querySelector('pre.mermaid svg').viewBox.baseVal;"
+        "document.body.setAttribute('data-drawn',b.width+'x'+b.height);},"
+        "function(e){document.body.setAttribute('data-error',String(e&&(e.message||e.str)||e));});</script></body></html>"
+    )
+    dom = _chromium(
+        chromium, tmp_path / "profile", "--virtual-time-budget=30000", "--dump-dom", page.as_uri()
+    )
+    error = re.search(r'<body data-error="([^"]*)"', dom)
+    assert error is None, error[1]
+    drawn = re.search(r'<body data-drawn="([0-9.]+)x([0-9.]+)"', dom)
+    assert drawn, "Mermaid drew nothing"
+    return float(drawn[1]), float(drawn[2])
+
+
+def test_real_mermaid_draws_every_diagram(tmp_path: Path, chromium_bin: Path, mermaid_js: Path) -> None:
+    """The Mermaid text is valid for Mermaid 11 (what GitHub draws with): the goldens, the grid of lone
+    boxes (invisible links) and the too-big comment all parse and draw; the lone boxes are a grid, not a
+    strip (sentry was one column, 1,940 x 8,033; 51 boxes alone one row, 12,268 x 273)."""
+    for name in sorted(FIXTURES):
+        _draw_mermaid(chromium_bin, mermaid_js, (GOLDEN / f"{name}.mmd").read_text(), tmp_path)
+    width, height = _draw_mermaid(
+        chromium_bin, mermaid_js, mermaid.render(_lone_services(tmp_path, 51)), tmp_path
+    )
+    assert 1 / 4 < height / width < 4, (width, height)  # without the invisible links: 12,268 x 273
+    big = mermaid.render(_lone_services(tmp_path, mermaid.READABLE_NODES + 5))
+    assert "%% " in big.splitlines()[1]
+    _draw_mermaid(chromium_bin, mermaid_js, big, tmp_path)
