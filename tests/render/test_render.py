@@ -461,6 +461,34 @@ def test_big_html_opens_fitted_to_a_1400px_window(tmp_path: Path, chromium_bin: 
     assert fitted == "true" and zoom < 1
     assert width <= 1400 - 220 and height <= 900
     assert abs(width - width_pt * 4 / 3 * zoom) < 2
+    # The controls work: two clicks on + zoom in by 1.25 each; the wheel zooms out at the pointer, down to
+    # a quarter of the fitted size at most; fit goes back; a drag pans (scrolls) the picture.
+    driven = tmp_path / "driven.html"
+    driven.write_text(
+        svg.replace(
+            "</body>",
+            "<script>var c=document.getElementById('canvas');"
+            "document.getElementById('zoom-in').click();document.getElementById('zoom-in').click();"
+            "var z1=document.getElementById('picture').getAttribute('data-zoom');"
+            "c.dispatchEvent(new WheelEvent('wheel',{deltaY:5000,clientX:300,clientY:300,cancelable:true}));"
+            "var z2=document.getElementById('picture').getAttribute('data-zoom');"
+            "document.getElementById('zoom-fit').click();document.getElementById('zoom-1').click();"
+            "var l0=c.scrollLeft,t0=c.scrollTop;"
+            "c.dispatchEvent(new MouseEvent('mousedown',{button:0,clientX:500,clientY:500,bubbles:true}));"
+            "window.dispatchEvent(new MouseEvent('mousemove',{clientX:300,clientY:400}));"
+            "window.dispatchEvent(new MouseEvent('mouseup',{}));"
+            "var pan=(c.scrollLeft-l0)+','+(c.scrollTop-t0);"
+            "document.getElementById('zoom-fit').click();"
+            "document.body.setAttribute('data-test',z1+' '+z2+' '+pan);</script></body>",
+        )
+    )
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", driven.as_uri())
+    after = re.search(r'data-test="([0-9.]+) ([0-9.]+) ([0-9]+),([0-9]+)"', dom)
+    assert after, "the test script did not run"
+    assert abs(float(after[1]) - zoom * 1.25 * 1.25) < 0.002
+    assert abs(float(after[2]) - zoom / 4) < 0.002
+    assert (int(after[3]), int(after[4])) == (200, 100)
+    assert _zoom_state(dom)[:2] == (zoom, "true")
     small = tmp_path / "small.html"
     small.write_bytes(render.draw(scene_of("pair"), "html").data)
     dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", small.as_uri())
