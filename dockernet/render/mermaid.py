@@ -120,7 +120,7 @@ def too_big(scene: Scene) -> str | None:
     if len(scene.nodes) <= READABLE_NODES:
         return None
     return (
-        f"{len(scene.nodes)} boxes, more than a Mermaid diagram shows readably (about {READABLE_NODES} "
+        f"{len(scene.nodes)} boxes, more than Mermaid draws readably (about {READABLE_NODES} "
         f"in a GitHub comment): {NARROW}, or draw it with -o x.html"
     )
 
