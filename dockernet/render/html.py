@@ -151,6 +151,8 @@ _JS = """
       if(pinned)pinned.classList.remove('pinned');
       pinned=li;li.classList.add('pinned');
       var first=show(li);
+      // A pinned finding is read, not overviewed: a picture zoomed out below 75 % goes to its own size.
+      if(first&&natW&&zoom<0.75)setZoom(1);
       if(first&&first.scrollIntoView)first.scrollIntoView({block:'center',inline:'center'});
     });
   });

@@ -429,12 +429,15 @@ def test_html_opens_in_chromium_and_lists_the_findings(
     assert f'data-ready="{len(s.findings)}"' in dom
     assert dom.count('class="finding ') == len(s.findings)
     assert "DN102" in dom and "DN103" in dom and "<svg" in dom
+    assert _zoom_state(dom)[1] == "true"
     # ... and #f<n> pins a finding: its edge is highlighted in the picture.
     i = next(i for i, f in enumerate(s.findings) if f.rule == "DN102")
     (key,) = s.targets_of(i)
     dom = _chromium(chromium_bin, tmp_path / "profile", "--dump-dom", page.as_uri() + f"#f{i}")
     assert f'id="{key}" class="edge route error hl"' in dom
     assert 'class="finding error pinned"' in dom
+    # Opened fitted (the default window is smaller than the picture), pinning zooms to the actual size.
+    assert _zoom_state(dom)[:2] == (1.0, "false")
 
 
 def _zoom_state(dom: str) -> tuple[float, str, float, float]:
