@@ -74,8 +74,10 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
         if len(text) > mermaid.GITHUB_MAX_TEXT:
             notes = (
                 f"the Mermaid text is {len(text):,} characters; GitHub draws at most "
-                f"{mermaid.GITHUB_MAX_TEXT:,}: narrow it with --network, --service or --hide-ok",
+                f"{mermaid.GITHUB_MAX_TEXT:,}: {mermaid.NARROW}",
             )
+        elif big := mermaid.too_big(scene):
+            notes = (f"the Mermaid diagram has {big}",)
         return Drawing(text.encode(), chosen, notes)
     if fmt == "json":
         from dockernet.render import json as json_out
