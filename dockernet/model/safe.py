@@ -79,7 +79,12 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 """Field names by dataclass type (empty for anything else: left as it is)."""
 
 
-_COMMON = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null"})
+_COMMON = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "none", "null"}
+    | {"http", "https", "tcp", "udp", "ws", "wss", "grpc", "grpcs", "h2c", "unix", "uwsgi", "fastcgi"}
+)
+"""Values too common to hide: a flag, a scheme (``VIRTUAL_PROTO=http``) would otherwise be replaced in every
+``http://`` of every message."""
 
 
 def redactor(topology: Topology) -> Callable[[str], str] | None:
@@ -96,10 +101,16 @@ def redactor(topology: Topology) -> Callable[[str], str] | None:
     }
     if not table:
         return None  # (most runs: nothing to walk)
-    pattern = re.compile(
-        r"(?<![\w.-])(" + "|".join(re.escape(v) for v in sorted(table, key=len, reverse=True)) + r")(?![\w-])"
-    )
-    return lambda text: pattern.sub(lambda m: table[m.group(1)], text) if text else text
+    pattern = re.compile("|".join(_token(v) for v in sorted(table, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: table[m.group(0)], text) if text else text
+
+
+def _token(value: str) -> str:
+    """``value`` as a whole token: a value that starts (ends) with a word character must not be preceded
+    (followed) by one; ``/secret-path`` is found in ``http://app:3000/secret-path`` too."""
+    before = r"(?<![\w.-])" if re.match(r"[\w.-]", value) else ""
+    after = r"(?![\w-])" if re.search(r"[\w-]$", value) else ""
+    return before + re.escape(value) + after
 
 
 def _names(project: Project) -> Iterator[str]:

@@ -83,3 +83,23 @@ def test_edits_name_the_value_never_show_it(tmp_path: Path) -> None:
     assert "proxy_pass http://app:<BACKEND_PORT from creds.env:1>/;" in done.stdout, done.stdout
     assert '"edits": [{' not in done.stdout  # dropped: redacted, they would not apply
     assert "31337" not in done.stdout + done.stderr
+
+
+def test_the_redactor_finds_a_value_inside_a_url_and_leaves_schemes_and_names() -> None:
+    from types import MappingProxyType
+
+    from dockernet.model import Project, Service, Topology, safe
+    from dockernet.model.loc import Loc
+
+    app = Service(project="p", name="app", loc=Loc("compose.yaml", 2))
+    project = Project(
+        name="p",
+        directory="/x",
+        files=(),
+        services=MappingProxyType({"app": app}),
+        networks=MappingProxyType({}),
+        secrets=(("/secret-path", "${BACKEND_PATH}"), ("http", "${PROTO}"), ("app", "${HOST}")),
+    )
+    hide = safe.redactor(Topology(projects=(project,)))
+    assert hide is not None
+    assert hide("proxy_pass http://app:3000/secret-path;") == "proxy_pass http://app:3000${BACKEND_PATH};"
