@@ -13,6 +13,7 @@ from dockernet.cli.common import emit, guarded
 from dockernet.cli.options import (
     ArgDirs,
     Format,
+    OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
@@ -26,6 +27,7 @@ from dockernet.cli.options import (
     OptProfile,
     OptProjectName,
     OptSelect,
+    OptTraefik,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ def check(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    caddy: OptCaddy = None,
+    traefik: OptTraefik = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,
@@ -85,7 +89,7 @@ def check(
             env_file or (),
             profile or (),
             os.environ,
-            {"nginx": nginx or ()},
+            {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
         )
         topology = pipeline.load_static(request)
         if engine or host:
@@ -102,6 +106,6 @@ def check(
             report = filtered.report
         return report, pipeline.fail_threshold(fail_on, cfg)
 
-    report, threshold = guarded(work, debug)
+    report, threshold = guarded(work, debug, output)
     emit(report, fmt, output)
     raise typer.Exit(pipeline.exit_status(report.findings, threshold))

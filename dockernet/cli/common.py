@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -43,13 +44,17 @@ def fail(e: DockernetError) -> typer.Exit:
     return typer.Exit(e.exit_status)
 
 
-def guarded(work: Callable[[], T], debug: bool) -> T:
-    """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug."""
+def guarded(work: Callable[[], T], debug: bool, output: Path | None = None) -> T:
+    """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug. A run
+    that ends so writes no report, and leaves none behind: an old report at ``output`` is removed, so
+    that CI never uploads the previous run's verdict as this one's."""
     try:
         return work()
     except DockernetError as e:
+        _remove_stale(output)
         raise fail(e) from None
     except Exception as e:
+        _remove_stale(output)
         if debug:
             raise
         typer.echo(
@@ -58,9 +63,16 @@ def guarded(work: Callable[[], T], debug: bool) -> T:
         raise typer.Exit(ExitStatus.INTERNAL) from None
 
 
+def _remove_stale(output: Path | None) -> None:
+    if output is not None and output.is_file() and not output.is_symlink():
+        output.unlink(missing_ok=True)
+
+
 def write(output: Path | None, data: str | bytes) -> None:
     """Write a report (text) or a drawing (bytes) to ``output``, or to stdout when it is None; a file that
-    cannot be written is one line and exit status 3."""
+    cannot be written is one line and exit status 3. The file is written beside its place and renamed
+    over it, so a reader never sees half a report; a symlink at the path is refused, not followed (in CI
+    the path is in a checkout that a pull request controls)."""
     if output is None:
         if isinstance(data, str):
             sys.stdout.write(data)
@@ -68,11 +80,21 @@ def write(output: Path | None, data: str | bytes) -> None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         return
+    if output.is_symlink():
+        raise fail(UsageError(f"cannot write {output}: it is a symbolic link (remove it first)"))
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        if isinstance(data, str):
-            output.write_text(data, encoding="utf-8")
-        else:
-            output.write_bytes(data)
+        fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, output)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as e:
         raise fail(UsageError(f"cannot write {output}: {e.strerror}")) from None
 
@@ -86,8 +108,12 @@ def render(
 ) -> str:
     """The report in the asked format; a scan's error-log diagnosis (``logs``) goes into text and JSON, the
     names of files read out of containers into text and GitHub annotations."""
+    from dockernet.model import safe
     from dockernet.output import github, junit, sarif, text
     from dockernet.output import json as json_out
+
+    report = safe.deep(report)
+    logs = safe.deep(tuple(logs)) if logs is not None else None
 
     if fmt is Format.json:
         return json_out.render(report, logs)

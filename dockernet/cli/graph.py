@@ -15,6 +15,7 @@ import typer
 from dockernet.cli.common import guarded, write
 from dockernet.cli.options import (
     ArgDirs,
+    OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
@@ -23,6 +24,7 @@ from dockernet.cli.options import (
     OptNginx,
     OptProfile,
     OptProjectName,
+    OptTraefik,
 )
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
@@ -55,6 +57,8 @@ def graph(
     env_file: OptEnvFile = None,
     profile: OptProfile = None,
     nginx: OptNginx = None,
+    caddy: OptCaddy = None,
+    traefik: OptTraefik = None,
     network: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -125,7 +129,7 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or ()},
+                {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(
@@ -140,7 +144,7 @@ def graph(
 
     # Graphviz missing for .png/.svg/.pdf: one line with the install commands, exit status 5
     # (ExitStatus.GRAPHVIZ_MISSING).
-    drawing = guarded(work, debug)
+    drawing = guarded(work, debug, output)
     for note in drawing.notes:
         typer.echo(f"dockernet: note: {note}", err=True)
     write(output, drawing.data)

@@ -76,3 +76,11 @@ OptNginx = Annotated[
     Optional[list[str]],
     typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
 ]
+OptCaddy = Annotated[
+    Optional[list[str]],
+    typer.Option("--caddy", metavar="SERVICE=PATH", help="Read SERVICE's Caddy config from PATH."),
+]
+OptTraefik = Annotated[
+    Optional[list[str]],
+    typer.Option("--traefik", metavar="SERVICE=PATH", help="Read SERVICE's Traefik static config from PATH."),
+]

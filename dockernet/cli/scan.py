@@ -126,7 +126,7 @@ def scan(
         picture = render.draw_analysis(result.analysis, "png").data if png is not None else None
         return result, pipeline.fail_threshold(fail_on, cfg), picture
 
-    result, threshold, picture = guarded(work, debug)
+    result, threshold, picture = guarded(work, debug, output)
     emit(result.report, fmt, output, result.logs if log_lines > 0 else None, result.files)
     if png is not None and picture is not None:
         write(png, picture)

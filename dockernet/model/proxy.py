@@ -168,6 +168,9 @@ class Proxy:
     """Ports that the proxy itself listens on."""
     error_pages: tuple[int, ...] = ()
     """Status codes that have a custom error page."""
+    redact: tuple[tuple[str, str], ...] = ()
+    """Values the reader substituted from the service's environment, each with what was written in its place
+    (``("app", "{$UP}")``): findings about this proxy show what was written, never the value."""
     syntax: object = field(default=None, compare=False, repr=False)
     """The reader's own tree, for the rules of that proxy kind; other code never looks inside."""
 

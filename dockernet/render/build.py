@@ -5,6 +5,7 @@ route, upstream and network ids a finding names)."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -44,7 +45,7 @@ def build(
 ) -> Scene:
     """The scene for one run (``pipeline.Analysis``: its ``topo``, ``resolved`` and ``findings``)."""
     opts = options or Options()
-    d = Draft(topo, resolved, tuple(findings), opts.base or _common_directory(topo))
+    d = Draft(topo, _redacted(topo, resolved), tuple(findings), opts.base or _common_directory(topo))
     d.proxies = {node: p for p in topo.topology.proxies if (node := topo.by_key.get(p.service)) is not None}
     d.multi_project = len({s.project for s in topo.services.values()}) > 1
     view: Iterable[tuple[Any, Any, Any]] = topo.graph.edges(data="kind")
@@ -60,6 +61,23 @@ def build(
     _attach_findings(d)
     keep = select(d, opts)
     return freeze(d, keep, opts)
+
+
+def _redacted(topo: Topo, resolved: Resolved) -> Resolved:
+    """The resolutions with every host an environment value gave shown as what was written (``{$UP}``):
+    environments hold secrets (:attr:`dockernet.model.Proxy.redact`)."""
+    hidden = {
+        node: dict(p.redact)
+        for p in topo.topology.proxies
+        if isinstance(p, Proxy) and p.redact and (node := topo.by_key.get(p.service)) is not None
+    }
+    if not hidden:
+        return resolved
+    out = []
+    for res in resolved.resolutions:
+        written = hidden.get(res.proxy, {}).get(res.host or "")
+        out.append(replace(res, host=written) if written else res)
+    return Resolved(tuple(out))
 
 
 def _net_details(d: Draft, node: str, net: Network) -> tuple[str, ...]:
@@ -97,6 +115,16 @@ def _add_networks(d: Draft) -> None:
         )
 
 
+_DIGEST = re.compile(r"@(sha256:[0-9a-f]{12})[0-9a-f]{52}\b")
+
+
+def short_image(image: str) -> str:
+    """An image reference as a box shows it: a pinned digest cut to its first 12 hex digits (as ``docker
+    images`` shows ids), so one 100-character reference does not widen a whole column of the picture. The
+    JSON keeps the full reference."""
+    return _DIGEST.sub(r"@\1…", image)
+
+
 def _service_title(d: Draft, svc: Service) -> str:
     return f"{svc.project}/{svc.name}" if d.multi_project else svc.name
 
@@ -106,7 +134,7 @@ def _add_services(d: Draft) -> None:
     for node, svc in sorted(topo.services.items()):
         lines: list[str] = []
         if svc.image:
-            lines.append(svc.image)
+            lines.append(short_image(svc.image))
         elif svc.build is not None:
             lines.append("build " + shown(svc.build.context, d.base))
         if svc.state:

@@ -52,20 +52,23 @@ def html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+class Html(str):
+    """An HTML-like label that this module built (its text parts through :func:`html`): the only value
+    :func:`attrs` writes unquoted. Any other string is quoted, whatever it looks like: a network named
+    ``<z>, URL="javascript:..."`` stays a name."""
+
+
 def attrs(values: Mapping[str, str | None]) -> str:
-    """`` [a="1", b=<...>]`` in the given order; ``None`` values are left out; HTML labels stay raw."""
+    """`` [a="1", b=<...>]`` in the given order; ``None`` values are left out; :class:`Html` labels raw."""
     parts = []
     for key, value in values.items():
         if value is None:
             continue
-        if value.startswith("<") and value.endswith(">"):
-            parts.append(f"{key}={value}")
-        else:
-            parts.append(f"{key}={quote(value)}")
+        parts.append(f"{key}={value}" if isinstance(value, Html) else f"{key}={quote(value)}")
     return f" [{', '.join(parts)}]" if parts else ""
 
 
-def _node_label(node: Node) -> str:
+def _node_label(node: Node) -> Html:
     title = html(node.title)
     colour = COLOURS[node.status] if node.status in (Status.ERROR, Status.WARNING) else None
     head = f"<b>{title}</b>" if colour is None else f'<font color="{colour}"><b>{title}</b></font>'
@@ -76,7 +79,7 @@ def _node_label(node: Node) -> str:
         lines.append(
             f'<font point-size="9" color="{COLOURS[node.status]}"><b>{" ".join(node.rules)}</b></font>'
         )
-    return "<" + "<br/>".join(lines) + ">"
+    return Html("<" + "<br/>".join(lines) + ">")
 
 
 def _node_style(node: Node, layout: Layout) -> dict[str, str | None]:
@@ -262,7 +265,18 @@ def render(scene: Scene, layout: Layout = Layout.DOT) -> str:
         + ";"
     )
     w.line("edge" + attrs({"fontname": FONT, "fontsize": "8", "color": COLOURS[Status.PLAIN]}) + ";")
-    w.line(f'legend [id="legend", shape="plaintext", style="", label={_legend(scene, layout)}];')
+    if layout is Layout.CLUSTERS:
+        # The legend goes in the graph's label, under the title: as a node of its own it is one more
+        # component to pack, and Graphviz 2.43's packing leaves a band as high as the legend again above the
+        # boxes (sentry: 1,089 pt high with the node, 841 pt without).
+        legend = _legend(scene, layout)[1:-1]
+        title = html(f"dockernet · {scene.title}")
+        label = (
+            f'<<table border="0" cellborder="0"><tr><td>{title}</td></tr><tr><td>{legend}</td></tr></table>>'
+        )
+        w.line("graph" + attrs({"label": label}) + ";")
+    else:
+        w.line(f'legend [id="legend", shape="plaintext", style="", label={_legend(scene, layout)}];')
     if layout is Layout.CLUSTERS:
         _write_grid(w, scene)
     else:
@@ -319,9 +333,11 @@ def _write_node(
     w.line(quote(name or node.id) + attrs(style) + ";")
 
 
-def _stub_label(node: Node, home: str) -> str:
+def _stub_label(node: Node, home: str) -> Html:
     """A service drawn in a network box that is not its home: its name and where it lives."""
-    return f'<<b>{html(node.title)}</b><br/><font point-size="9" color="{DETAIL}">↗ {html(home)}</font>>'
+    return Html(
+        f'<<b>{html(node.title)}</b><br/><font point-size="9" color="{DETAIL}">↗ {html(home)}</font>>'
+    )
 
 
 def _write_group(
@@ -356,13 +372,35 @@ def _write_group(
     w.close()
 
 
-def _wrap_isolated(w: _Writer, names: list[str], linked: set[str]) -> None:
-    """Lay nodes that no edge touches out in a square-ish grid instead of one long column: invisible
-    edges chain them into rows (``rankdir=LR`` makes a chain a row)."""
+ISOLATED_ASPECT = 2.5
+"""Width over height aimed at for the block of nodes no edge touches: a 1400 x 900 screen, less the HTML's
+findings panel, with the routes and the legend below the block."""
+
+
+def _size(node: Node | None) -> tuple[float, float]:
+    """Rough size in points of a node's box with the space around it (``_node_label``: 10 pt bold title,
+    9 pt details; ``ranksep`` 0.5 in, ``nodesep`` 0.18 in). Only used to shape the grid of lone nodes."""
+    if node is None:
+        return 120.0 + 36, 36.0 + 13
+    chars = max([len(node.title) * 6.2] + [len(line) * 5.3 for line in node.details])
+    return chars + 16 + 36, 12.0 * (1 + len(node.details)) + 12 + 13
+
+
+def _wrap_isolated(
+    w: _Writer, names: list[str], linked: set[str], nodes: Mapping[str, Node] | None = None
+) -> None:
+    """Lay nodes that no edge touches out in a grid instead of one long column: invisible edges chain them
+    into rows (``rankdir=LR`` makes a chain a row). Boxes are wider than high, so a grid of as many columns
+    as rows is a strip 3x wider than high (sentry's 51 lone services: 3,400 x 1,100 px, fitted to a window
+    at 33 %); the number of columns is chosen from the boxes' estimated size for :data:`ISOLATED_ASPECT`."""
     alone = [n for n in names if n not in linked]
     if len(alone) < 4:
         return
-    width = max(2, math.isqrt(len(alone) - 1) + 1)
+    sizes = [_size((nodes or {}).get(n.split("@", 1)[0])) for n in alone]
+    # A column is as wide as its widest box: count the mean width high.
+    cell_w = 1.15 * sum(s[0] for s in sizes) / len(sizes)
+    cell_h = sum(s[1] for s in sizes) / len(sizes)
+    width = max(2, min(len(alone), round(math.sqrt(ISOLATED_ASPECT * len(alone) * cell_h / cell_w))))
     for i in range(0, len(alone), width):
         row = alone[i : i + width]
         for a, b in itertools.pairwise(row):
@@ -402,7 +440,7 @@ def _write_nodes(
                 w.line(f'{quote("anchor:" + net.id)} [shape="point", style="invis", width="0.01", label=""];')
             elif not names and not groups_in.get(net.id):
                 w.line(f'{quote("empty@" + net.id)} [label="no containers", shape="plaintext", style=""];')
-            _wrap_isolated(w, names, linked)
+            _wrap_isolated(w, names, linked, nodes)
             w.close()
     for g in groups_in.get(None, []):
         _write_group(w, g, nodes, layout, labels=labels, clustered=clustered)
@@ -471,7 +509,7 @@ def _write_grid(w: _Writer, scene: Scene) -> None:
             w.line(f'{quote("empty@" + box)} [label="no containers", shape="plaintext", style=""];')
         box_edges = boxed.get(box, [])
         linked = {rename.get(x, x) for e in box_edges for x in (e.source, e.target)}
-        _wrap_isolated(w, names, linked)
+        _wrap_isolated(w, names, linked, nodes)
         for e in box_edges:
             _write_labelled_edge(
                 w, e, rename.get(e.source, e.source), rename.get(e.target, e.target), Layout.CLUSTERS
@@ -555,10 +593,12 @@ def _open_box(w: _Writer, net: Node) -> None:
     w.line("graph" + attrs(style) + ";")
 
 
-def _box_label(net: Node) -> str:
+def _box_label(net: Node) -> Html:
     details = " · ".join(net.details)
     rules = f' <font color="{COLOURS[net.status]}"><b>{" ".join(net.rules)}</b></font>' if net.rules else ""
-    return f'<<b>{html(net.title)}</b> <font point-size="9" color="{DETAIL}">{html(details)}</font>{rules}>'
+    return Html(
+        f'<<b>{html(net.title)}</b> <font point-size="9" color="{DETAIL}">{html(details)}</font>{rules}>'
+    )
 
 
 def node_ids(scene: Scene) -> Iterable[str]:

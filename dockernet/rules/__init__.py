@@ -41,6 +41,20 @@ from dockernet.rules import (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn401_nginx_config_rejected,
+    dn501_traefik_service_missing,
+    dn502_traefik_container_not_enabled,
+    dn503_traefik_network_random,
+    dn504_traefik_network_not_found,
+    dn505_traefik_port_missing,
+    dn506_traefik_docker_socket_missing,
+    dn507_traefik_labels_unreachable,
+    dn508_traefik_default_port_wrong,
+    dn509_traefik_https_to_plain_http,
+    dn510_traefik_port_undetermined,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -90,6 +104,20 @@ _MODULES: tuple[Rule, ...] = (
     dn304_upstream_outside_graph,
     dn305_proxy_config_unknown,
     dn306_upstream_timeout,
+    dn401_nginx_config_rejected,
+    dn501_traefik_service_missing,
+    dn502_traefik_container_not_enabled,
+    dn503_traefik_network_random,
+    dn504_traefik_network_not_found,
+    dn505_traefik_port_missing,
+    dn506_traefik_docker_socket_missing,
+    dn507_traefik_labels_unreachable,
+    dn508_traefik_default_port_wrong,
+    dn509_traefik_https_to_plain_http,
+    dn510_traefik_port_undetermined,
+    dn601_caddy_config_refused,
+    dn602_caddy_no_upstreams,
+    dn603_caddy_automatic_https,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind
+from dockernet.model import Lookup
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 
@@ -41,14 +42,20 @@ def check(ctx: Context) -> Iterator[Finding]:
         port = res.port
         if (res.host or "").lower() != "localhost" or port is None:
             continue
+        if res.upstream.lookup is Lookup.PER_CONNECTION:
+            # Looked up for each connection and dialled address after address until one answers (Go's
+            # net.Dialer, as in Caddy: https://pkg.go.dev/net#Dial): the other family is never an error.
+            continue
         works = any(n == HOST or port in ctx.ports(n) for n, _ in res.reached)
         if not works:
             continue  # DN101
+        fx = ctx.fix(res, "127.0.0.1")
         yield route_finding(
             META,
             ctx,
             res,
             f"localhost ({where(res)} of {ctx.service(res.proxy).name}) can resolve to both 127.0.0.1 and "
             f"::1 (musl-based images do); a backend listening on one family then refuses every other attempt",
-            f"name the family: {ctx.fix(res, '127.0.0.1')}",
+            f"name the family: {fx.text}",
+            fx.edits,
         )

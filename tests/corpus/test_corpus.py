@@ -7,8 +7,10 @@ tests/sources/compose/test_vs_docker.py and tests/dialects/nginx/test_differenti
 compose-samples/ alone.
 
 The corpus also holds Caddy, Traefik and HAProxy projects. A proxy whose routes dockernet does not read
-must never pass in silence: it gets a DN305 warning (test_corpus_never_silent). Two labelled-broken entries
-use other proxies (Haxxnet caddy, plausible traefik): their errors come with those proxies' readers.
+must never pass in silence: it gets a DN305 warning (test_corpus_never_silent). Caddy's and Traefik's are
+read. Haxxnet caddy, labelled broken, is caught with DN102 (its Caddyfile given with --caddy, as it is
+mounted from outside the repository); searxng's host-network Caddy at localhost stays quiet. The Traefik
+rows 9, 23 and 35 work and must have no error; row 41, plausible traefik, is broken: DN507.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ class Entry:
     env_files: tuple[str, ...] = ()
     nginx: tuple[tuple[str, str], ...] = ()
     """--nginx SERVICE=PATH, for configs baked into pulled images (the Dockerfile is in the corpus)."""
+    environ: tuple[tuple[str, str], ...] = ()
+    """Variables set as the shell would (``{root}`` is the project's directory), for paths outside it."""
+    copies: tuple[tuple[str, str], ...] = ()
+    """(file of the project, where to put it): files the project mounts from outside the repository."""
     broken: tuple[str, ...] = ()
     """Rule IDs that must fire (the INDEX verdict BROKEN); empty: no error allowed."""
     add_files: tuple[str, ...] = ()
@@ -44,7 +50,8 @@ class Entry:
 
     @property
     def id(self) -> str:
-        return self.name + ("+" + "+".join(self.files) if self.files else "")
+        extra = [*self.files, *(f"{k}={v}" for k, v in self.environ)]
+        return self.name + ("+" + "+".join(extra) if extra else "")
 
 
 # The -f / --env-file combinations INDEX.md names for multi-file projects; everything else is plain discovery.
@@ -59,8 +66,36 @@ SPECIAL = {
     "plausible__community-edition__reverse-proxy_caddy-gen": [
         Entry("", files=("docker-compose.yml", "reverse-proxy/docker-compose.caddy-gen.yml"))
     ],
+    # Row 41: Traefik labels for a Traefik of another stack, while plausible is on its project's default
+    # network only: that Traefik dials an address it cannot reach.
     "plausible__community-edition__reverse-proxy_traefik": [
-        Entry("", files=("docker-compose.yml", "reverse-proxy/traefik/docker-compose.traefik.yml"))
+        Entry(
+            "",
+            files=("docker-compose.yml", "reverse-proxy/traefik/docker-compose.traefik.yml"),
+            broken=("DN507",),
+        )
+    ],
+    # Row 40: the Caddyfile is mounted from ${DOCKER_VOLUME_STORAGE}/caddy/CaddyFile, outside the repository;
+    # the repository's CaddyFile is that file (its README copies it there). `reverse_proxy nginx:80` names a
+    # service of another project on another default network: Caddy starts and answers 502.
+    "Haxxnet__Compose-Examples__examples_caddy": [
+        Entry(
+            "",
+            environ=(("DOCKER_VOLUME_STORAGE", "{root}/volumes"),),
+            copies=(("CaddyFile", "volumes/caddy/CaddyFile"),),
+            broken=("DN102",),
+        ),
+        # As shipped, /mnt/docker-volumes/caddy/CaddyFile does not exist here: Docker would mount an empty
+        # directory on /etc/caddy/Caddyfile.
+        Entry("", broken=("DN116",)),
+    ],
+    # Row 22: as shipped, .env sets DATA_FOLDER=/<directory-path>/n8n-docker-caddy, a placeholder: the
+    # Caddyfile mount has no source. With DATA_FOLDER at the project (its README's layout), the Caddyfile's
+    # own placeholder site `n8n.<domain>.<suffix>` is one Caddy refuses ("subject does not qualify for
+    # certificate"); the route to n8n:5678 itself is right.
+    "n8n-io__n8n-hosting__docker-caddy": [
+        Entry("", broken=("DN116",)),
+        Entry("", environ=(("DATA_FOLDER", "{root}"),), broken=("DN601",)),
     ],
     # Row 38: `proxy_pass http://misp-web` where only misp_web / web resolve. The corpus kept
     # includes/proxy.conf but not includes/ssl.conf, which the real repository has.
@@ -85,8 +120,6 @@ SPECIAL = {
 
 ON_THE_HOST = {"plausible__community-edition__reverse-proxy_nginx-host"}
 """Row 33: nginx on the host in front of a published port; no compose service is a proxy."""
-TRAEFIK_ELSEWHERE = {"plausible__community-edition__reverse-proxy_traefik"}
-"""Row 41: Traefik labels on the app, for a Traefik that runs in another project."""
 
 
 def entries() -> list[Entry]:
@@ -95,7 +128,9 @@ def entries() -> list[Entry]:
     out = []
     for d in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
         for e in SPECIAL.get(d.name, [Entry("")]):
-            out.append(Entry(d.name, e.files, e.env_files, e.nginx, e.broken, e.add_files))
+            out.append(
+                Entry(d.name, e.files, e.env_files, e.nginx, e.environ, e.copies, e.broken, e.add_files)
+            )
     return out
 
 
@@ -104,16 +139,20 @@ ENTRIES = entries()
 
 def run(entry: Entry, tmp_path: Path) -> tuple[Topology, list[Finding]]:
     root = CORPUS / entry.name
-    if entry.add_files:
+    if entry.add_files or entry.copies:
         root = tmp_path / entry.name
         shutil.copytree(CORPUS / entry.name, root)
         for rel in entry.add_files:
             (root / rel).write_text("# left out of the corpus\n")
+        for rel, dest in entry.copies:
+            (root / dest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(root / rel, root / dest)
     topology = pipeline.load_static(
         ComposeRequest(
             dirs=() if entry.files else (str(root),),
             files=tuple(str(root / f) for f in entry.files),
             env_files=tuple(str(root / f) for f in entry.env_files),
+            environ={k: v.replace("{root}", str(root)) for k, v in entry.environ},
             overrides={svc: ("nginx", str(root / path)) for svc, path in entry.nginx},
         )
     )
@@ -143,8 +182,6 @@ def test_corpus_never_silent(entry: Entry, tmp_path: Path) -> None:
     proxy, like jitsi's ``web`` image, gets "nothing was checked" under the summary: tests/output.)"""
     if entry.name in ON_THE_HOST:
         pytest.skip("the proxy runs on the host, outside every compose file")
-    if entry.name in TRAEFIK_ELSEWHERE:
-        pytest.xfail("labels for a Traefik of another project: read once the Traefik reader lands")
     topology, findings = run(entry, tmp_path)
     routes = sum(len(p.routes) for p in topology.proxies if isinstance(p, Proxy))
     unread = [f for f in findings if f.rule == "DN305" and f.severity is Severity.WARNING]
