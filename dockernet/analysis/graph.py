@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from dockernet.model import Attachment, Network, NetworkMode, Service, Topology
+from dockernet.model import MAX_REPLICA_NAMES, Attachment, Network, NetworkMode, Service, Topology
 
 HOST = "host"
 DEFAULT_BRIDGE = "network:bridge"
@@ -61,7 +61,8 @@ def dns_names(service: Service, network_key: str) -> tuple[str, ...]:
         return att.dns_names
     names = [service.name, container_name(service), *att.aliases]
     if service.replicas > 1 and not service.container_name:
-        names.extend(f"{service.project}-{service.name}-{i}" for i in range(2, service.replicas + 1))
+        last = min(service.replicas, MAX_REPLICA_NAMES)
+        names.extend(f"{service.project}-{service.name}-{i}" for i in range(2, last + 1))
     if service.hostname:
         names.append(service.hostname)
     return tuple(dict.fromkeys(names))

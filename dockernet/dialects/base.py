@@ -17,6 +17,14 @@ from typing import Protocol
 from dockernet.model import AnyProxy, Proxy, Route, Service, Upstream
 from dockernet.model.findings import Fix
 
+NOT_REGULAR = "not a regular file (a FIFO, a socket or a device)"
+"""The message of every input error about a :class:`NotRegularFileError`."""
+
+
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a socket or a device: dockernet reads regular files only (issue 15: a FIFO
+    blocks ``open()`` for ever, ``/dev/zero`` never ends). ``filename`` is the path on this machine."""
+
 
 class ConfigTree(Protocol):
     """The files a container sees, addressed by container path."""
@@ -24,11 +32,13 @@ class ConfigTree(Protocol):
     def read(self, container_path: str) -> tuple[str, bytes] | None:
         """(path to show on this machine, contents), or None when the path cannot be seen from here (it is
         inside the image). Raises OSError (FileNotFoundError, IsADirectoryError...) like open(2) when the
-        path is visible but cannot be read, e.g. a missing file in a bind-mounted directory."""
+        path is visible but cannot be read, e.g. a missing file in a bind-mounted directory, and
+        :class:`NotRegularFileError` for a FIFO or a device."""
 
     def glob(self, container_pattern: str) -> list[str] | None:
         """Container paths matching an absolute glob(3) pattern, sorted like glob(3) (byte order), or None
-        when a directory the pattern lists cannot be seen from here."""
+        when a directory the pattern lists cannot be seen from here. Raises OSError when the tree's budget
+        of directory entries runs out."""
 
 
 class OverlayTree:

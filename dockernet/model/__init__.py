@@ -16,6 +16,7 @@ This module re-exports the names every stage uses.
 from dockernet.model.docker import (
     EMBEDDED_DNS,
     LOOPBACK_NAMES,
+    MAX_REPLICA_NAMES,
     Attachment,
     Build,
     ExtraHost,
@@ -47,6 +48,7 @@ from dockernet.model.topology import Topology
 __all__ = [
     "EMBEDDED_DNS",
     "LOOPBACK_NAMES",
+    "MAX_REPLICA_NAMES",
     "NOWHERE",
     "AnyProxy",
     "Attachment",

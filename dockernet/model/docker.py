@@ -23,6 +23,11 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost
 """The names a container's /etc/hosts gives its own loopback addresses (Docker writes them)."""
 
 
+MAX_REPLICA_NAMES = 1000
+"""Replicas whose container names (``<project>-<service>-<n>``) are resolved. ``replicas: 100000000`` is one
+line of YAML and made one name per replica (issue 15); the compose reader warns when a service has more."""
+
+
 @dataclass(frozen=True)
 class IpamConfig:
     """One entry of a network's ``ipam.config``."""
@@ -179,6 +184,7 @@ class Service:
     profiles: tuple[str, ...] = ()
     healthcheck: bool = False
     replicas: int = 1
+    """As written (``scale`` or ``deploy.replicas``); only the first :data:`MAX_REPLICA_NAMES` have names."""
     # live state (None for static compose input)
     state: str | None = None
     """Live only: running, exited, restarting, paused, dead, created."""

@@ -9,10 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dockernet.dialects.base import NOT_REGULAR, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model.findings import Finding, Report
+from dockernet.sources.files import read_regular
 
 BASELINE_VERSION = 1
+MAX_BASELINE = 50 * 1024 * 1024
+"""Largest baseline read (bytes); each finding is a few hundred bytes of JSON."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,20 @@ def write_baseline(path: str, findings: Sequence[Finding], base: str) -> None:
 def read_baseline(path: str) -> list[dict[str, Any]]:
     """The recorded findings of a baseline file."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except json.JSONDecodeError as e:
-        raise InputError(path, f"not a dockernet baseline: {e.msg}", e.lineno) from None
+        # The baseline is in the checked tree: a regular file only, read with a limit (a FIFO would block).
+        data = read_regular(path, MAX_BASELINE)
+    except NotRegularFileError:
+        raise InputError(path, NOT_REGULAR) from None
     except OSError as e:
         raise InputError(path, f"cannot read baseline: {e.strerror}") from None
+    if len(data) > MAX_BASELINE:
+        raise InputError(path, f"file too large for a baseline (over {MAX_BASELINE // (1024 * 1024)} MB)")
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, "not a UTF-8 text file") from None
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"not a dockernet baseline: {e.msg}", e.lineno) from None
     if (
         not isinstance(doc, dict)
         or doc.get("version") != BASELINE_VERSION

@@ -7,17 +7,22 @@ image, which dockernet cannot see.
 
 from __future__ import annotations
 
-import glob
+import fnmatch
 import json
 import os
 import posixpath
 import shlex
 
 from dockernet.dialects import DIALECTS
+from dockernet.dialects.base import NOT_REGULAR, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import ImageFacts
+from dockernet.sources.files import read_regular
 
 MAX_DOCKERFILE = 1_000_000
+MAX_GLOB_ENTRIES = 20_000
+"""Directory entries one Dockerfile's ``COPY``/``ADD`` patterns may look at, together. ``COPY */*/*/*/*/*``
+with the context ``/`` walked the whole machine (past 20 s; issue 15); a real context has a few thousand."""
 # Directories that exist in the proxies' images: `COPY x.conf /etc/nginx/conf.d` copies into them.
 IMAGE_DIRS = frozenset(d for dialect in DIALECTS.values() for d in dialect.image_dirs)
 
@@ -63,15 +68,16 @@ def _args(rest: str) -> list[str]:
 def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts | None:
     """Facts of the final stage, or None when the Dockerfile does not exist."""
     try:
-        size = os.path.getsize(dockerfile)
-        if size > MAX_DOCKERFILE:
-            raise InputError(dockerfile, "file too large for a Dockerfile")
-        with open(dockerfile, "rb") as fh:
-            data = fh.read()
+        # Only a regular file, and at most one byte more than the limit: /dev/zero never ends, a FIFO blocks.
+        data = read_regular(dockerfile, MAX_DOCKERFILE)
     except FileNotFoundError:
         return None
+    except NotRegularFileError:
+        raise InputError(dockerfile, NOT_REGULAR) from None
     except OSError as e:
         raise InputError(dockerfile, f"cannot read: {e.strerror}") from e
+    if len(data) > MAX_DOCKERFILE:
+        raise InputError(dockerfile, "file too large for a Dockerfile")
     if b"\0" in data:
         raise InputError(dockerfile, "not a text file")
     text = data.decode("utf-8", errors="replace")
@@ -80,7 +86,8 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
     workdir = "/"
     base: str | None = None
     stages: dict[str, str | None] = {}
-    for _line, instr in _logical_lines(text):
+    budget = [MAX_GLOB_ENTRIES]
+    for line, instr in _logical_lines(text):
         word, _, rest = instr.partition(" ")
         word = word.upper()
         if word == "FROM":
@@ -105,7 +112,14 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
                 continue
             *srcs, dest = args
             dest = posixpath.join(workdir, dest)
-            copies.extend(_expand(context, srcs, dest))
+            try:
+                copies.extend(_expand(context, srcs, dest, budget))
+            except _GlobBudget:
+                raise InputError(
+                    dockerfile,
+                    f"{word} patterns list more than {MAX_GLOB_ENTRIES} files of the build context",
+                    line,
+                ) from None
     return ImageFacts(
         service=service,
         dockerfile=dockerfile,
@@ -115,7 +129,42 @@ def read(service: tuple[str, str], dockerfile: str, context: str) -> ImageFacts 
     )
 
 
-def _expand(context: str, srcs: list[str], dest: str) -> list[tuple[str, str]]:
+class _GlobBudget(Exception):
+    pass
+
+
+def _glob(path: str, budget: list[int]) -> list[str]:
+    """glob.glob(path) (``*``, ``?``, ``[...]``; hidden names only for a pattern that starts with a dot),
+    walking one pattern part at a time and counting every directory entry it looks at against ``budget``.
+    Raises _GlobBudget when the count runs out."""
+    parts = path.split("/")
+    found = ["/" if path.startswith("/") else ""]
+    for i, part in enumerate(p for p in parts if p):
+        last = i == len([p for p in parts if p]) - 1
+        if not any(c in part for c in "*?["):
+            found = [os.path.join(d, part) for d in found]
+            found = [f for f in found if os.path.lexists(f)]
+            continue
+        nxt: list[str] = []
+        for d in found:
+            try:
+                with os.scandir(d or ".") as entries:
+                    for entry in entries:
+                        budget[0] -= 1
+                        if budget[0] < 0:
+                            raise _GlobBudget
+                        name = entry.name
+                        if name.startswith(".") and not part.startswith("."):
+                            continue
+                        if fnmatch.fnmatchcase(name, part) and (last or entry.is_dir()):
+                            nxt.append(os.path.join(d, name))
+            except OSError:
+                continue  # unreadable or not a directory: no match, as glob(3)
+        found = nxt
+    return found
+
+
+def _expand(context: str, srcs: list[str], dest: str, budget: list[int]) -> list[tuple[str, str]]:
     """(path in image, path on this machine) for each source; directories map as directories."""
     out: list[tuple[str, str]] = []
     matches: list[str] = []
@@ -123,7 +172,7 @@ def _expand(context: str, srcs: list[str], dest: str) -> list[tuple[str, str]]:
         if "://" in src:
             continue  # ADD from a URL
         path = os.path.normpath(os.path.join(context, src.lstrip("/")))
-        found = sorted(glob.glob(path)) if any(c in src for c in "*?[") else [path]
+        found = sorted(_glob(path, budget)) if any(c in src for c in "*?[") else [path]
         matches.extend(found)
     into_dir = (
         dest.endswith("/") or dest in IMAGE_DIRS or len(matches) > 1 or any(c in "".join(srcs) for c in "*?[")

@@ -11,12 +11,41 @@ import contextlib
 import errno
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from dockernet.dialects.base import NotRegularFileError
+
 MAX_FILE = 5 * 1024 * 1024
 """Largest file read (bytes); real proxy configs are a few KB, nginx's mime.types is 5 KB."""
+
+MAX_GLOB_ENTRIES = 20_000
+"""Directory entries the globs of one tree may look at, together: ``include /etc/nginx/root/*/*/*/*/*.conf``
+with ``/`` mounted on ``/etc/nginx/root`` walked the whole machine (issue 15)."""
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file (one more than allowed, so that the caller can say it
+    is too large). Raises OSError: IsADirectoryError for a directory, :class:`NotRegularFileError` for
+    anything else that is not a regular file.
+
+    A pull request controls the paths: a FIFO would block ``open()`` for ever and ``/dev/zero`` never ends.
+    The file is opened without blocking (``O_NONBLOCK`` makes ``open()`` of a FIFO return at once) and checked
+    with ``fstat`` on the open descriptor, so that nothing can be swapped in between the check and the read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(errno.EINVAL, "not a regular file", path)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -54,6 +83,7 @@ class HostTree:
             host = os.path.realpath(source)  # the engine resolves the source on the host at mount time
             by_target[_clean_abs(target)] = _Mount(_clean_abs(target), host, os.path.isdir(host))
         self._mounts = sorted(by_target.values(), key=lambda m: len(m.target), reverse=True)
+        self._glob_budget = MAX_GLOB_ENTRIES
 
     # -- path plumbing
 
@@ -93,7 +123,7 @@ class HostTree:
             if host is not None and os.path.islink(host):
                 hops += 1
                 if hops > 40:
-                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), cpath)
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), host)
                 link = os.readlink(host)
                 done.pop()
                 if link.startswith("/"):
@@ -125,8 +155,7 @@ class HostTree:
         assert host is not None
         if os.path.isdir(host):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), container_path)
-        with open(host, "rb") as fh:
-            return host, fh.read(MAX_FILE + 1)
+        return host, read_regular(host, MAX_FILE)
 
     def _exists(self, cpath: str, want_dir: bool) -> bool:
         try:
@@ -183,6 +212,10 @@ class HostTree:
                 names, visible = self._listdir(d or "/")
                 if not visible:
                     return None
+                self._glob_budget -= len(names)
+                if self._glob_budget < 0:
+                    message = f"globs list more than {MAX_GLOB_ENTRIES} directory entries"
+                    raise OSError(errno.E2BIG, message, container_pattern)
                 for name in names:
                     path = f"{d}/{name}"
                     if match(name) and (last or self._exists(path, want_dir=True)):

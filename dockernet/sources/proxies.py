@@ -20,12 +20,12 @@ import os
 from collections.abc import Mapping, Sequence
 
 from dockernet.dialects import DIALECTS, unread
-from dockernet.dialects.base import Dialect, Located, Peers
+from dockernet.dialects.base import NOT_REGULAR, Dialect, Located, NotRegularFileError, Peers
 from dockernet.errors import InputError
 from dockernet.model import AnyProxy, ImageFacts, NetworkMode, Project, Service, UnreadProxy
 from dockernet.model.loc import relpath
 from dockernet.sources import dockerfile
-from dockernet.sources.files import MAX_FILE, HostTree
+from dockernet.sources.files import MAX_FILE, HostTree, read_regular
 
 
 def claimant(service: Service, paths: Sequence[str] = ()) -> tuple[Dialect, Located] | None:
@@ -85,10 +85,14 @@ def _find_one(
         reader, override = given
         dialect = DIALECTS[reader]
         located = dialect.locate(service)
-        if not os.path.isfile(override):
-            raise InputError(override, f"no such file (given with {dialect.override_option})")
-        with open(override, "rb") as fh:
-            head = fh.read(MAX_FILE)
+        try:
+            head = read_regular(override, MAX_FILE)[:MAX_FILE]
+        except NotRegularFileError:
+            raise InputError(override, f"{NOT_REGULAR} (given with {dialect.override_option})") from None
+        except IsADirectoryError:
+            raise InputError(override, f"is a directory (given with {dialect.override_option})") from None
+        except OSError:
+            raise InputError(override, f"no such file (given with {dialect.override_option})") from None
         place = dialect.override_path(located, os.path.basename(override), head)
         mappings.append((place, os.path.abspath(override)))
         origin = dialect.override_option

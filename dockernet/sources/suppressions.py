@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from dockernet.model import Loc
 from dockernet.model.findings import Suppression
+from dockernet.sources.files import read_regular
 
 MARKER = re.compile(r"#\s*dockernet:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 MAX_SIZE = 20_000_000
@@ -19,8 +20,8 @@ def scan(files: Iterable[str]) -> tuple[Suppression, ...]:
     contents: list[tuple[str, bytes]] = []
     for path in sorted(set(files)):
         try:
-            with open(path, "rb") as fh:
-                contents.append((path, fh.read(MAX_SIZE)))
+            # Regular files only: a file the sources read may have been swapped for a FIFO since.
+            contents.append((path, read_regular(path, MAX_SIZE)[:MAX_SIZE]))
         except OSError:
             continue
     return scan_contents(contents)

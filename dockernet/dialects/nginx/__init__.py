@@ -34,6 +34,15 @@ class Syntax:
     image's modules are unknown and only the syntax and includes were checked."""
 
 
+def _visible(tree: ConfigTree, entry: str) -> bool | None:
+    """None when the main file is not visible from here; True when it is, even when it cannot be read
+    (a missing file in a mounted directory, a symlink loop): :func:`syntax.load` says why, as nginx does."""
+    try:
+        return None if tree.read(entry) is None else True
+    except OSError:
+        return True
+
+
 class Nginx:
     """The nginx reader (see :class:`dockernet.dialects.base.Dialect`)."""
 
@@ -83,15 +92,19 @@ class Nginx:
             if rendered and origin == "bind mount":
                 origin = "template"
             tree = OverlayTree(tree, rendered)
-            if tree.read(entry) is None:
+            if _visible(tree, entry) is None:
                 if entry != locate.MAIN:
                     return UnreadProxy(service.key, self.name, origin, f"{entry} (nginx -c) is not visible")
                 default = (f"<{service.image or 'image'}>{locate.MAIN}", locate.IMAGE_MAIN)
                 tree = OverlayTree(tree, {**rendered, locate.MAIN: default})
-        found = tree.read(entry)
-        if found is None:
+        if _visible(tree, entry) is None:
             reason = f"{entry} could not be read from the container"
             return UnreadProxy(service.key, self.name, origin, reason)
+        try:
+            found = tree.read(entry)
+        except OSError:
+            found = None  # load() says why, as nginx would: no nginx.conf in a mounted directory, a loop
+        shown = found[0] if found is not None else entry
         try:
             conf = syntax.load(entry, tree)
         except InputError as e:
@@ -103,10 +116,11 @@ class Nginx:
                 service=service.key,
                 dialect=self.name,
                 origin=origin,
-                entry=found[0],
-                files=(found[0],),
+                entry=shown,
+                files=(shown,),
                 syntax=Syntax((), refusal=refused),
             )
+        assert found is not None  # load() read it just now
         # A service built from a Dockerfile runs its FROM image's nginx (plus what it copies in).
         base = peers.bases.get(service.key)
         profile = directives.profile_for(base if service.build is not None and base else service.image)

@@ -35,9 +35,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dockernet.dialects.base import ConfigTree
+from dockernet.dialects.base import NOT_REGULAR, ConfigTree, NotRegularFileError
 from dockernet.errors import InputError
 from dockernet.model import Loc
+from dockernet.model.loc import relpath
 
 MAX_FILE = 5 * 1024 * 1024
 """Largest config file read (bytes); real ones are a few KB, mime.types is 5 KB."""
@@ -503,6 +504,10 @@ class _Loader:
         assert self.tree is not None
         try:
             found = self.tree.read(cpath)
+        except NotRegularFileError as exc:
+            raise InputError(
+                relpath(exc.filename), "not a regular file (a FIFO, a socket or a device)"
+            ) from exc
         except IsADirectoryError as exc:
             # nginx opens a directory without complaint; the first read of it fails.
             raise InputError(display_from, f'pread() "{cpath}" failed (21: {os.strerror(21)})', line) from exc
@@ -594,7 +599,11 @@ class _Loader:
         if depth >= MAX_DEPTH:
             raise InputError(display, f"nested more than {MAX_DEPTH} deep", st.end_line)
         if any(c in path for c in "*?["):  # ngx_conf_include(): strpbrk(file, "*?[") decides
-            names = self.tree.glob(path)
+            try:
+                names = self.tree.glob(path)
+            except OSError as exc:
+                # A tree's budget (a glob over a mounted /), or an error listing: ngx_glob_n " \"%s\" failed".
+                raise InputError(display, f'glob() "{path}" failed ({exc.strerror})', st.end_line) from exc
             if names is None:
                 self.unseen.append(UnseenInclude(path, Loc(display, st.line)))
                 return (keep,)
@@ -615,9 +624,14 @@ class _Loader:
         return tuple(out)
 
 
+def _not_regular(exc: NotRegularFileError) -> InputError:
+    return InputError(relpath(str(exc.filename)), NOT_REGULAR)
+
+
 _OWN_LIMITS = re.compile(
     r"^(file too large|not a text file|more than \d+|(blocks )?(and includes )?nested more than"
-    r"|the configuration is over|include cycle|the configuration file is not visible|\"[^\"]+\": Lua)"
+    r"|the configuration is over|include cycle|the configuration file is not visible|\"[^\"]+\": Lua"
+    r"|not a regular file|glob\(\) \"[^\"]*\" failed \(globs list more than)"
 )
 
 
@@ -639,10 +653,15 @@ def load(entry_container_path: str, tree: ConfigTree, *, conf_prefix: str | None
     loader = _Loader(tree, prefix)
     try:
         found = tree.read(entry_container_path)
+    except NotRegularFileError as exc:
+        raise _not_regular(exc) from exc
     except OSError as exc:
         code = exc.errno or errno.EIO
+        # The error names the file on this machine where the tree knows it (a bind-mounted directory
+        # without nginx.conf, a symlink loop), else the container path.
+        where = relpath(exc.filename) if isinstance(exc.filename, str) else entry_container_path
         raise InputError(
-            entry_container_path, f'open() "{entry_container_path}" failed ({code}: {os.strerror(code)})'
+            where, f'open() "{entry_container_path}" failed ({code}: {os.strerror(code)})'
         ) from exc
     if found is None:
         raise InputError(entry_container_path, "the configuration file is not visible from this machine")

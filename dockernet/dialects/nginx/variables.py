@@ -84,16 +84,19 @@ class Values:
         self.environment = environment
 
     def possible(
-        self, sequences: Sequence[Sequence[Directive]], own_if: Directive | None
+        self,
+        sequences: Sequence[Sequence[Directive]],
+        own_if: Directive | None,
+        start: Mapping[str, set[str]] | None = None,
     ) -> dict[str, set[str]]:
         """Values each ``set`` variable can hold when the content phase runs.
 
         The rewrite phase runs the server's directives, then the matched location's (rewrite directives of
         outer locations are not inherited: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html).
         A ``set`` replaces the value; one inside an ``if`` may or may not run, except in the ``if`` that
-        holds the pass directive itself.
+        holds the pass directive itself. ``start`` is the state before the first sequence (not changed).
         """
-        state: dict[str, set[str]] = {}
+        state: dict[str, set[str]] = {k: set(v) for k, v in (start or {}).items()}
 
         def walk(block: Sequence[Directive], conditional: bool) -> None:
             for d in block:

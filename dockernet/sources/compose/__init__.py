@@ -164,7 +164,10 @@ def _blame_unset(error: InputError, uses: Sequence[tuple[str, Loc]]) -> InputErr
     names = list(dict.fromkeys(n for n, loc in uses if (loc.file, loc.line) == (error.file, error.line)))
     if not names:
         return error
-    which = ", ".join(f'"{n}"' for n in names)
+    # Names are cut to a readable length, and a few of them are named: a hostile file can have long ones.
+    which = ", ".join(f'"{n if len(n) <= 40 else n[:37] + "..."}"' for n in names[:5])
+    if len(names) > 5:
+        which += f" and {len(names) - 5} more"
     plural = "s are" if len(names) > 1 else " is"
     return InputError(
         error.file,

@@ -60,14 +60,24 @@ class Substituter:
     ``lookup`` returns the value or None when the variable is unset (an empty string is a set value).
     """
 
-    __slots__ = ("depth", "lookup", "unset")
+    __slots__ = ("depth", "lookup", "produced", "unset")
 
     MAX_DEPTH = 32
     """Nesting of ``${A:-${B:-...}}`` beyond this is refused: each level rescans the rest of the value."""
 
+    MAX_VALUE_CHARS = 1024 * 1024
+    """An interpolated value longer than this is refused. Variables that double each other (``B=$A$A``,
+    ``C=$B$B``...) reach gigabytes in 40 lines; no real value comes near a megabyte (Linux caps one
+    environment string at 128 KB, ``MAX_ARG_STRLEN``)."""
+
+    MAX_TOTAL_CHARS = 64 * 1024 * 1024
+    """All the values one substituter produces, together: a file that repeats a large variable in many
+    places (or through YAML aliases) is refused before it fills memory."""
+
     def __init__(self, lookup: Callable[[str], str | None]) -> None:
         self.lookup = lookup
         self.depth = 0
+        self.produced = 0
         self.unset: list[str] = []
         """Variables used without a default while unset, first seen first (compose warns about each)."""
 
@@ -79,7 +89,13 @@ class Substituter:
         """The template with every variable substituted. Raises InterpolationError."""
         if "$" not in template:
             return template
-        return self._substitute(template)
+        value = self._substitute(template)
+        self.produced += len(value)
+        if self.produced > self.MAX_TOTAL_CHARS:
+            raise InterpolationError(
+                f"variables expand to more than {self.MAX_TOTAL_CHARS // (1024 * 1024)} MB of text in all"
+            )
+        return value
 
     def _value(self, name: str) -> str:
         value = self.lookup(name)
@@ -100,6 +116,8 @@ class Substituter:
 
     def _substitute_level(self, s: str) -> str:
         out: list[str] = []
+        size = 0
+        limit = self.MAX_VALUE_CHARS
         i = 0
         n = len(s)
         while True:
@@ -108,28 +126,39 @@ class Substituter:
                 out.append(s[i:])
                 break
             out.append(s[i:j])
+            size += j - i
             if j + 1 >= n:
                 out.append("$")
                 break
             c = s[j + 1]
             if c == "$":
                 out.append("$")
+                size += 1
                 i = j + 2
-            elif c == "{":
+                continue
+            if c == "{":
                 close = _closing_brace(s, j + 1)
                 if close < 0:
                     raise InterpolationError(f"invalid template: {_short(s)} (no closing brace)")
-                out.append(self._braced(s[j + 2 : close], s))
+                piece = self._braced(s[j + 2 : close], s)
                 i = close + 1
             else:
                 m = _NAME.match(s, j + 1)
                 if m is None:
                     # compose-go's pattern does not match "$" before e.g. a digit or a space: kept literally.
-                    out.append("$")
+                    piece = "$"
                     i = j + 1
                 else:
-                    out.append(self._value(m.group()))
+                    piece = self._value(m.group())
                     i = m.end()
+            out.append(piece)
+            size += len(piece)
+            if size > limit:
+                # Checked as the value grows, so that a value never holds more than the cap plus one piece.
+                raise InterpolationError(
+                    f"an interpolated value is longer than {limit // 1024} KB"
+                    " (variables that repeat each other?)"
+                )
         return "".join(out)
 
     def _braced(self, inner: str, template: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from dockernet.errors import InputError
 from dockernet.model import (
+    MAX_REPLICA_NAMES,
     Attachment,
     Build,
     IpamConfig,
@@ -248,6 +249,14 @@ class _Normalizer:
         expose, expose_loc = _expose(svc, what)
         labels, label_locs = _labels(svc, what)
         profiles = svc.get("profiles")
+        replicas = _replicas(svc, what)
+        if replicas > MAX_REPLICA_NAMES:
+            deploy = svc.get("deploy")
+            file, line = deploy.where("replicas") if isinstance(deploy, YMap) else svc.where("scale")
+            self.warnings.append(
+                f"{file}:{line}: {what} has {replicas} replicas; only the container names of the first "
+                f"{MAX_REPLICA_NAMES} are resolved"
+            )
         return Service(
             project=self.name,
             name=name,
@@ -274,7 +283,7 @@ class _Normalizer:
             label_locs=MappingProxyType(label_locs),
             profiles=tuple(_scalar_str(p) for p in profiles) if isinstance(profiles, YSeq) else (),
             healthcheck=_healthcheck(svc, what),
-            replicas=_replicas(svc, what),
+            replicas=replicas,
         )
 
     def build(self, svc: YMap, what: str) -> Build | None:

@@ -8,7 +8,9 @@ Compose files are untrusted input: the loader must answer within seconds, in bou
 * PyYAML's libyaml-based ``CSafeLoader`` only *composes* the node graph (no Python objects are constructed by
   PyYAML; libyaml itself caps nesting at 1000 levels); aliases are shared nodes there, so a "billion laughs"
   document is small until it is expanded. The walk that turns nodes into values counts every node it visits
-  and stops at a budget proportional to the file size, which a legitimate file never reaches;
+  and every character of the scalars, and stops at budgets proportional to the file size, which a
+  legitimate file never reaches (a string alias bomb is few nodes and many bytes);
+* a string with a NUL character is refused: no name, command or variable can hold one;
 * scalars are resolved with the YAML 1.2 core schema, like go-yaml v3 in compose-go (``yes``/``on`` stay
   strings, ``22:22`` is not a base-60 integer), instead of PyYAML's YAML 1.1 rules.
 
@@ -31,7 +33,9 @@ from typing import Any, ClassVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dockernet.dialects.base import NOT_REGULAR, NotRegularFileError
 from dockernet.errors import InputError
+from dockernet.sources.files import read_regular
 
 __all__ = [
     "MAX_ENTRIES",
@@ -59,6 +63,12 @@ _NODE_BUDGET_MAX = 3_000_000
 """A walk may visit ``_NODE_BUDGET_BASE`` nodes plus one per byte of input, at most ``_NODE_BUDGET_MAX``.
 Aliases legitimately repeat a block a few times (real files use 0.13 visits per byte at most); an alias
 bomb repeats it exponentially and hits the budget within a second or two."""
+
+_CHAR_BUDGET_BASE = 16 * 1024 * 1024
+_CHAR_BUDGET_PER_BYTE = 8
+"""A walk may also visit ``_CHAR_BUDGET_BASE`` characters of scalars plus 8 per byte of input. Counting
+nodes alone lets a few aliases of one 10 KB string through 300,000 times: 3 GB of values for a 14 KB
+file once anything copies them (issue 15)."""
 
 Pos = tuple[str, int]
 """(file, 1-based line)."""
@@ -150,9 +160,10 @@ def read_text(path: str, what: str = "file") -> str:
     if size > MAX_FILE_BYTES:
         raise InputError(path, f"file too large ({size // (1024 * 1024)} MB; the limit is 20 MB)")
     try:
-        with open(path, "rb") as f:
-            # Read one byte more than allowed: special files report size 0 and can be endless.
-            data = f.read(MAX_FILE_BYTES + 1)
+        # A regular file only (a FIFO would block open() for ever), read with a hard limit.
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFileError:
+        raise InputError(path, NOT_REGULAR) from None
     except OSError as e:
         raise InputError(path, f"cannot read {what}: {e.strerror or e}") from None
     if len(data) > MAX_FILE_BYTES:
@@ -240,6 +251,10 @@ def _float(text: str) -> float:
     return float(t)
 
 
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
 def compose_documents(text: str, file: str) -> list[Node]:
     """Compose every YAML document in ``text`` into a node graph (no values built yet)."""
     entries = text.count("\n") + text.count(",")
@@ -291,12 +306,13 @@ class _TooManyNodes(Exception):
 class _Walker:
     """Turns a node graph into YMap/YSeq values, applying merge keys, tags and string interpolation."""
 
-    __slots__ = ("budget", "file", "interp", "tagged")
+    __slots__ = ("budget", "chars", "file", "interp", "tagged")
 
-    def __init__(self, file: str, interp: Callable[[str, int], str] | None, budget: int) -> None:
+    def __init__(self, file: str, interp: Callable[[str, int], str] | None, budget: int, chars: int) -> None:
         self.file = file
         self.interp = interp
         self.budget = budget
+        self.chars = chars
         self.tagged = False
 
     def value(self, node: Node) -> Any:
@@ -307,6 +323,13 @@ class _Walker:
         tag = node.tag
         if cls is ScalarNode:
             text: str = node.value
+            self.chars -= len(text)
+            if self.chars < 0:
+                raise _TooManyNodes
+            if "\0" in text:
+                # A "\0" escape: no name, command, path or variable can hold one (they are C strings in
+                # the engine and the kernel), and Graphviz or a terminal would choke on it later.
+                raise InputError(self.file, "a string holds a NUL character", node.start_mark.line + 1)
             if tag == _STR:
                 if self.interp is not None and "$" in text:
                     return self.interp(text, node.start_mark.line + 1)
@@ -318,7 +341,14 @@ class _Walker:
             if tag == _BOOL:
                 return text in ("true", "True", "TRUE")
             if tag == _FLOAT:
-                return _float(text)
+                try:
+                    return _float(text)
+                except ValueError:
+                    # Only an explicit tag gets here (the resolver gives plain scalars !!float when they
+                    # match); go-yaml v3 refuses it too.
+                    raise InputError(
+                        self.file, f"cannot decode {_short(text)} as a !!float", node.start_mark.line + 1
+                    ) from None
             if tag == "!reset":
                 self.tagged = True
                 return RESET
@@ -417,12 +447,19 @@ def to_data(
     InputError itself. ``size_hint`` (the text's length) raises the node budget for larger files. Returns the
     value and whether ``!reset``/``!override`` tags occurred in it.
     """
-    walker = _Walker(file, interp, min(_NODE_BUDGET_BASE + size_hint, _NODE_BUDGET_MAX))
+    walker = _Walker(
+        file,
+        interp,
+        min(_NODE_BUDGET_BASE + size_hint, _NODE_BUDGET_MAX),
+        _CHAR_BUDGET_BASE + _CHAR_BUDGET_PER_BYTE * size_hint,
+    )
     try:
         value = walker.value(node)
     except _TooManyNodes:
         raise InputError(
-            file, "the YAML document expands to too many nodes (an alias bomb?)", node.start_mark.line + 1
+            file,
+            "the YAML document expands to too many nodes or too much text (an alias bomb?)",
+            node.start_mark.line + 1,
         ) from None
     except RecursionError:
         raise InputError(file, "the YAML document is nested too deeply", node.start_mark.line + 1) from None
