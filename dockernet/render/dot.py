@@ -271,7 +271,7 @@ def render(scene: Scene, layout: Layout = Layout.DOT) -> str:
         # boxes (sentry: 1,089 pt high with the node, 841 pt without).
         legend = _legend(scene, layout)[1:-1]
         title = html(f"dockernet · {scene.title}")
-        label = (
+        label = Html(
             f'<<table border="0" cellborder="0"><tr><td>{title}</td></tr><tr><td>{legend}</td></tr></table>>'
         )
         w.line("graph" + attrs({"label": label}) + ";")
