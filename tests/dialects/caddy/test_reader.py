@@ -260,3 +260,25 @@ def test_json_config_given_with_config_flag(tmp_path: Path) -> None:
     )
     assert dials(proxy) == ["unix//run/app.sock"]
     assert proxy.listens == (8080,)
+
+
+def test_scan_exec_dump_is_the_adapted_json() -> None:
+    """``scan --exec``: ``caddy adapt`` in the container prints JSON, read as Caddy's native config."""
+    from dataclasses import replace
+
+    from dockernet.sources.tartree import DumpTree
+
+    svc = Service(project="p", name="caddy", loc=Loc("c", 1), image="caddy")
+    located = caddy.DIALECT.locate(svc)
+    assert caddy.DIALECT.dump_command(located) == ("caddy", "adapt", "--config", "/etc/caddy/Caddyfile")
+    out = (
+        b'{"apps":{"http":{"servers":{"srv0":{"listen":[":80"],"routes":[{"handle":'
+        b'[{"handler":"reverse_proxy","upstreams":[{"dial":"app:3000"}]}]}]}}}}}\n'
+    )
+    files = caddy.DIALECT.parse_dump(out)
+    assert caddy.DIALECT.parse_dump(b"Error: adapting config\n") == {}
+    got = caddy.DIALECT.read(
+        svc, DumpTree(files), replace(located, entry=next(iter(files))), "exec", at_start=False
+    )
+    assert isinstance(got, Proxy)
+    assert dials(got) == ["app:3000"]
