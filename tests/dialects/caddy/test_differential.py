@@ -107,6 +107,14 @@ INLINE = [
     Case("refused-brace", HEAD + ":80 {\n}\n}\n"),
     Case("refused-import", HEAD + ":80 {\n\timport nope.caddy\n}\n"),
     Case("refused-snippet", "(a) {\n}\n(a) {\n}\n"),
+    Case("refused-import-self", ":80 {\n\timport Caddyfile\n}\n"),
+    Case("refused-import-cycle", ":80 {\n\timport b\n}\n", files={"b": "import Caddyfile\n"}),
+    Case("refused-snippet-cycle", "(s) {\n\timport s\n}\n:80 {\n\timport s\n}\n"),
+    Case(
+        "snippet-in-snippet",
+        HEAD + "(a) {\n\treverse_proxy a:1\n}\n(b) {\n\timport a\n\treverse_proxy /b* b:2\n}\n"
+        ":80 {\n\timport b\n}\n",
+    ),
 ]
 
 

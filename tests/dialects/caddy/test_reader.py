@@ -206,6 +206,8 @@ def test_automatic_https_sites(tmp_path: Path) -> None:
         (":80 {\n}\n}\n", 3, "subject does not qualify for certificate: '}'"),
         (":80 {\n\timport nope.caddy\n}\n", 2, "File to import not found"),
         ("(a) {\n}\n(a) {\n}\n", 3, "redeclaration of previously declared snippet a"),
+        (":80 {\n\timport Caddyfile\n}\n", 2, "a cycle of imports exists"),
+        (":80 {\n" + "route {\n" * 150 + "}\n" * 151, 102, "blocks nested more than 100 deep"),
     ],
 )
 def test_syntax_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
