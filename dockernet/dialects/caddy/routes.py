@@ -300,6 +300,7 @@ class _Walker:
             path = args.pop(0).shown
             where = f"{name} {path}"
         tokens = [(t, self.loc(t)) for t in args]
+        from_to: set[int] = set()  # tokens of `to` lines: a hint rewrites that line
         protocol = "fastcgi" if name == "php_fastcgi" else "http"
         dynamic: Directive | None = None
         for sub in d.block or ():
@@ -308,6 +309,7 @@ class _Walker:
                 if not sub.args:
                     self.refuse(sub.name, "wrong argument count or unexpected line ending after 'to'")
                 tokens.extend((t, self.loc(t)) for t in sub.args)
+                from_to.update(id(t) for t in sub.args)
             elif sub_name == "dynamic":
                 dynamic = sub
             elif sub_name == "transport" and sub.args:
@@ -322,7 +324,7 @@ class _Walker:
         refused: up.Refusal | None = None
         upstreams: list[Upstream] = []
         for i, (tok, loc) in enumerate(tokens):
-            got = up.parse(tok, loc, name, protocol, self.env)
+            got = up.parse(tok, loc, "to" if id(tok) in from_to else name, protocol, self.env)
             if not isinstance(got, up.Refusal):
                 got = up.mixed_scheme(tokens[: i + 1]) or got
             if isinstance(got, up.Refusal):

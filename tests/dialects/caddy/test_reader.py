@@ -284,3 +284,12 @@ def test_scan_exec_dump_is_the_adapted_json() -> None:
     )
     assert isinstance(got, Proxy)
     assert dials(got) == ["app:3000"]
+
+
+def test_hints_rewrite_the_line_that_names_the_upstream(tmp_path: Path) -> None:
+    proxy = read(
+        tmp_path, HEAD + ":80 {\n\treverse_proxy /a* app:1\n\treverse_proxy {\n\t\tto https://b\n\t}\n}\n"
+    )
+    first, second = (r.upstreams[0] for r in proxy.routes)
+    assert caddy.DIALECT.fix(first, "app", 3000) == "reverse_proxy app:3000"
+    assert caddy.DIALECT.fix(second, "b", 8443) == "to https://b:8443"
