@@ -75,9 +75,13 @@ PATTERNS: tuple[Pattern, ...] = (
 
 
 def parse_line(text: str) -> CaddyLine | None:
-    """An ``http.log.error`` line, or None for any other line (start-up, access log, not JSON)."""
+    """An ``http.log.error`` line, or None for any other line (start-up, access log, not JSON). The
+    engine's ``--timestamps`` prefix (``2026-12-02T13:00:00.123Z {...}``) is skipped."""
+    brace = text.find("{")
+    if brace < 0:
+        return None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text[brace:])
     except ValueError:
         return None
     if not isinstance(doc, dict) or doc.get("logger") != "http.log.error":

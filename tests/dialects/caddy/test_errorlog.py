@@ -51,6 +51,11 @@ def test_measured_lines(msg: str, code: str, rule: str) -> None:
     assert "s3cr3t" not in repr(parsed)
 
 
+def test_engine_timestamp_prefix() -> None:
+    parsed = parse_line("2026-12-02T13:00:00.123456789Z " + line("no upstreams available", 503))
+    assert parsed is not None and parsed.status == 503
+
+
 def test_other_lines_are_not_errors() -> None:
     assert parse_line('{"level":"warn","logger":"admin","msg":"admin endpoint disabled"}') is None
     assert parse_line("not json") is None
@@ -73,3 +78,17 @@ def test_route_of_request() -> None:
     assert route_of(parsed(uri="/other"), routes) == routes[0]
     got = route_of(parsed(host="b.test:80", uri="/"), routes[3:])
     assert got == routes[3]
+
+
+def test_scan_log_diagnosis_event() -> None:
+    """What ``scan --log-lines`` makes of a Caddy line (pipeline/logdiag.py): the route and the rules."""
+    from dockernet.pipeline.logdiag import _caddy_event
+
+    up = Upstream(raw="app", loc=Loc("/etc/caddy/Caddyfile", 7), directive="reverse_proxy")
+    routes = (Route(("p", "caddy"), "r", Match(path="/app/*"), up, (up,)),)
+    text = "2026-12-02T13:00:00Z " + line("dial tcp 172.18.0.2:80: connect: connection refused")
+    event, at = _caddy_event(text, routes)
+    assert event is not None and at is not None
+    assert (event.code, event.status, event.route_id) == ("connect-refused", 502, routes[0].id)
+    assert event.upstream == "172.18.0.2:80"
+    assert "s3cr3t" not in repr(event)
