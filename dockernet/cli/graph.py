@@ -24,6 +24,7 @@ from dockernet.cli.options import (
     OptNginx,
     OptProfile,
     OptProjectName,
+    OptTraefik,
 )
 from dockernet.errors import UsageError
 from dockernet.render.layout import Layout
@@ -57,6 +58,7 @@ def graph(
     profile: OptProfile = None,
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
+    traefik: OptTraefik = None,
     network: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -127,7 +129,7 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or (), "caddy": caddy or ()},
+                {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         return render.draw_analysis(

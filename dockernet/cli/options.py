@@ -80,3 +80,7 @@ OptCaddy = Annotated[
     Optional[list[str]],
     typer.Option("--caddy", metavar="SERVICE=PATH", help="Read SERVICE's Caddy config from PATH."),
 ]
+OptTraefik = Annotated[
+    Optional[list[str]],
+    typer.Option("--traefik", metavar="SERVICE=PATH", help="Read SERVICE's Traefik static config from PATH."),
+]

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dockernet.model import AnyProxy, Service, Upstream
+from dockernet.model import AnyProxy, Proxy, Route, Service, Upstream
+from dockernet.model.findings import Fix
 
 
 class ConfigTree(Protocol):
@@ -63,6 +64,9 @@ class Peers:
     exposed: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     """Ports from the ``EXPOSE`` of a service's image, by service key, when dockernet read its Dockerfile
     (a live container's ``expose`` already holds them)."""
+    bases: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """The image a service's Dockerfile builds ``FROM``, by service key, when dockernet read it (which
+    nginx build runs, for its modules)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ class Dialect(Protocol):
     image_dirs: frozenset[str]
     """Directories that exist in the proxy's images, so that a Dockerfile ``COPY`` into them copies into
     the directory."""
+    files_optional: bool
+    """True when the proxy can be configured without any file (Traefik: flags and labels), so a service
+    whose configuration directory nothing mounts is still read."""
 
     def claims(self, service: Service) -> bool:
         """True when the service runs this proxy, by its image or its command (the sources also take a
@@ -127,8 +134,14 @@ class Dialect(Protocol):
     def parse_dump(self, stdout: bytes) -> dict[str, bytes]:
         """The files of that dump, by container path."""
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """The line that names ``upstream``, rewritten to connect to ``host`` (and ``port``), for hints."""
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
-        """How to make the proxy look ``host`` up per request instead of once, for hints."""
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """How to give the route's per-request lookups Docker's embedded DNS, for hints."""
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
+        """How to make the proxy look ``host`` up per request instead of once, without changing what it
+        sends upstream (``image``: the proxy's image, whose version decides what it supports)."""

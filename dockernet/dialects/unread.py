@@ -10,6 +10,7 @@ claims them: the files that reader would see are not the ones that route.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import dataclass
@@ -113,8 +114,14 @@ def recognise(service: Service, base: str | None = None) -> Kind | None:
     """The kind of proxy the service runs, by its image's repository name (or that of ``base``, the image
     its Dockerfile builds from) or its command's program; None for a kind that has a reader
     (:data:`DIALECTS`) and for a service that runs no proxy."""
-    names = {m.group(1) for image in (service.image, base) if image and (m := _REPOSITORY.search(image))}
-    programs = _programs(service)
+    return _recognise(service.image, base, (*service.entrypoint, *service.command))
+
+
+@functools.lru_cache(maxsize=1024)
+def _recognise(image: str | None, base: str | None, argv: tuple[str, ...]) -> Kind | None:
+    # Cached: a big project runs a few images many times.
+    names = {m.group(1) for i in (image, base) if i and (m := _REPOSITORY.search(i))}
+    programs = _programs(argv)
     for kind in KINDS:
         if kind.name in DIALECTS:
             continue
@@ -123,11 +130,11 @@ def recognise(service: Service, base: str | None = None) -> Kind | None:
     return None
 
 
-def _programs(service: Service) -> set[str]:
+def _programs(argv: tuple[str, ...]) -> set[str]:
     """The base names of the first word of the entrypoint and command, and of each word after a shell
     separator in ``sh -c`` scripts."""
     words: list[str] = []
-    for arg in (*service.entrypoint, *service.command):
+    for arg in argv:
         try:
             words.extend(shlex.split(arg) if " " in arg else [arg])
         except ValueError:

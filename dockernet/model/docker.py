@@ -226,6 +226,10 @@ class Project:
     volumes: Mapping[str, Volume] = field(default_factory=lambda: MappingProxyType({}))
     live: bool = False
     """True when the project was read from a running engine."""
+    secrets: tuple[tuple[str, str], ...] = ()
+    """(value, how to name it instead) for every value that came from outside the compose files: an
+    interpolated ``${VAR}``, an ``env_file`` entry, a bare ``environment: [KEY]``. Never printed: outputs
+    replace each value by its name (``${DB_PORT}``, ``<TOKEN from app.env:3>``)."""
     unset_variables: tuple[tuple[str, Loc], ...] = ()
     """Variables the compose files use while they are unset (compose substitutes an empty string), each
     with the first place it is used: the names only, never a value."""

@@ -25,6 +25,39 @@ class Severity(Enum):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One step of a fix that a program can apply to the configuration: the statement that begins at
+    :attr:`loc` and reads :attr:`old` is replaced by :attr:`new` (or, with :attr:`before`, keeps its place
+    and gets :attr:`new` in front of it). The hint that carries it says the same in words."""
+
+    loc: Loc
+    """The file and the 1-based line where the statement begins."""
+    old: str
+    """The statement as its words read, one space apart: ``proxy_pass http://app:3000/;``; a block as its
+    head and ``{ ... }``: ``upstream app { ... }``."""
+    new: str
+    """What replaces it (or goes before it): one or more statements; empty deletes it."""
+    before: bool = False
+    """True when :attr:`new` is inserted before the statement, which stays."""
+
+    def __str__(self) -> str:
+        if self.before:
+            return f"{self.loc}: before `{self.old}` add `{self.new}`"
+        if not self.new:
+            return f"{self.loc}: remove `{self.old}`"
+        return f"{self.loc}: replace `{self.old}` with `{self.new}`"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A hint as a proxy's reader writes it: the words users read and, when it is a change of the
+    configuration, the edits that make it."""
+
+    text: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found by one rule at one place."""
 
@@ -57,6 +90,9 @@ class Finding:
     """The host the proxy looks up, when the finding is about one of several values of an address."""
     network: str | None = None
     """The engine name of the network the finding is about, if one."""
+    edits: tuple[Edit, ...] = ()
+    """The hint as changes to the proxy's configuration, when it is one (all of them make the fix); empty
+    when the hint is advice in words."""
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

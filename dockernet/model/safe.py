@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterator, Mapping
+from enum import Enum
+from types import MappingProxyType
 from typing import Any, TypeVar
+
+from dockernet.model.docker import Project
+from dockernet.model.topology import Topology
 
 T = TypeVar("T")
 
@@ -28,24 +34,95 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def deep(value: T) -> T:
-    """``value`` (a frozen dataclass, a tuple or a string, nested) with :func:`visible` applied to every
-    string in it; unchanged objects are returned as they are."""
-    return _deep(value)  # type: ignore[no-any-return]
+def deep(value: T, text: Callable[[str], str] | None = visible) -> T:
+    """``value`` (a frozen dataclass, a tuple, a mapping or a string, nested) with ``text`` (by default
+    :func:`visible`; None: nothing to do) applied to every string in it; unchanged objects are returned as
+    they are."""
+    return value if text is None else _deep(value, text)
 
 
-def _deep(value: Any) -> Any:
+def _deep(value: Any, text: Callable[[str], str]) -> Any:
+    kind = type(value)
+    if kind is str:
+        new = text(value)
+        return value if new == value else new
+    if kind is tuple:
+        items = tuple(_deep(v, text) for v in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if value is None or kind in (int, float, bool) or isinstance(value, Enum):
+        return value
     if isinstance(value, str):
-        return visible(value)
+        new = text(value)
+        return value if new == value else new
     if isinstance(value, tuple):
-        items = tuple(_deep(v) for v in value)
+        items = tuple(_deep(v, text) for v in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
-            new = _deep(old)
-            if new is not old:
-                changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+    if isinstance(value, Mapping):
+        pairs = {_deep(k, text): _deep(v, text) for k, v in value.items()}
+        same = all(k in value and value[k] is v for k, v in pairs.items()) and len(pairs) == len(value)
+        return value if same else MappingProxyType(pairs)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = (
+            tuple(f.name for f in dataclasses.fields(value)) if dataclasses.is_dataclass(value) else ()
+        )
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = _deep(old, text)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Field names by dataclass type (empty for anything else: left as it is)."""
+
+
+_COMMON = frozenset(
+    {"true", "false", "yes", "no", "on", "off", "none", "null"}
+    | {"http", "https", "tcp", "udp", "ws", "wss", "grpc", "grpcs", "h2c", "unix", "uwsgi", "fastcgi"}
+)
+"""Values too common to hide: a flag, a scheme (``VIRTUAL_PROTO=http``) would otherwise be replaced in every
+``http://`` of every message."""
+
+
+def redactor(topology: Topology) -> Callable[[str], str] | None:
+    """A function that replaces, in a text, every value that came from outside the compose files
+    (:attr:`Project.secrets`) by its name, as a whole token; values that the files themselves name (a
+    service, a container, a network or an alias: routing names written in the repository) and trivial
+    values (shorter than 3 characters, booleans) are left alone."""
+    named = {n for p in topology.projects for n in _names(p)}
+    table = {
+        value: shown
+        for p in topology.projects
+        for value, shown in p.secrets
+        if len(value) >= 3 and value.lower() not in _COMMON and value not in named
+    }
+    if not table:
+        return None  # (most runs: nothing to walk)
+    pattern = re.compile("|".join(_token(v) for v in sorted(table, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: table[m.group(0)], text) if text else text
+
+
+def _token(value: str) -> str:
+    """``value`` as a whole token: a value that starts (ends) with a word character must not be preceded
+    (followed) by one; ``/secret-path`` is found in ``http://app:3000/secret-path`` too."""
+    before = r"(?<![\w.-])" if re.match(r"[\w.-]", value) else ""
+    after = r"(?![\w-])" if re.search(r"[\w-]$", value) else ""
+    return before + re.escape(value) + after
+
+
+def _names(project: Project) -> Iterator[str]:
+    yield project.name
+    for svc in project.services.values():
+        yield svc.name
+        if svc.container_name:
+            yield svc.container_name
+        if svc.hostname:
+            yield svc.hostname
+        for attachment in svc.networks:
+            yield from attachment.aliases
+    for net in project.networks.values():
+        yield net.key
+        yield net.name

@@ -31,6 +31,16 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "service": f.service,
         "target": f.target,
         "related": [{"file": relpath(r.file), "line": r.line or None} for r in f.related],
+        "edits": [
+            {
+                "file": e.loc.file if f.container else relpath(e.loc.file),
+                "line": e.loc.line,
+                "old": e.old,
+                "new": e.new,
+                "before": e.before,
+            }
+            for e in f.edits
+        ],
     }
     if f.container is not None:
         out["container"] = f.container

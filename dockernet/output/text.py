@@ -42,6 +42,8 @@ def nothing_checked(report: Report) -> str | None:
         return None
     if report.unread:
         return f"nothing was checked: {_proxies(report.unread)} found, routes not read (DN305 above)"
+    if any(f.rule == "DN401" for f in report.findings):
+        return "nothing else was checked: nginx refuses the configuration before any route (DN401 above)"
     if report.proxies:
         return "nothing was checked: the proxies found forward no request"
     return "nothing was checked: no service runs a proxy that dockernet recognises by its image or command"

@@ -18,7 +18,7 @@ from dockernet import rules
 from dockernet.analysis import graph, resolve
 from dockernet.dialects.base import Peers
 from dockernet.errors import ExitStatus, UsageError
-from dockernet.model import AnyProxy, Project, Proxy, Topology
+from dockernet.model import AnyProxy, Project, Proxy, Topology, safe
 from dockernet.model.findings import Finding, Report, Severity
 from dockernet.pipeline import triage
 from dockernet.pipeline.config import Config
@@ -39,7 +39,8 @@ class Analysis:
         t = self.topo.topology
         read = [p for p in t.proxies if isinstance(p, Proxy)]
         return Report(
-            findings=self.findings,
+            # Every field, ids included (an upstream's raw text): the report is only ever printed.
+            findings=safe.deep(self.findings, safe.redactor(t)),
             projects=len(t.projects),
             proxies=len(read),
             routes=sum(len(p.routes) for p in read),
@@ -77,6 +78,7 @@ def load_static(request: ComposeRequest) -> Topology:
     peers = Peers(
         services=tuple(s for p in projects for s in p.services.values()),
         exposed={f.service: f.expose for f in images},
+        bases={f.service: f.base for f in images if f.base},
     )
     configs: list[AnyProxy] = []
     for project in projects:
@@ -116,6 +118,21 @@ def analyse(topology: Topology, config: Config | None = None) -> Analysis:
             seen.add(key)
             found.append(f)
     kept = triage.apply(found, config, topology.suppressions)
+    # Values from env files and the environment are secrets: findings name them, never show them.
+    hide = safe.redactor(topology)
+    if hide is not None:
+        kept = [
+            replace(
+                f,
+                message=hide(f.message),
+                hint=hide(f.hint),
+                target=hide(f.target) if f.target is not None else None,
+                # Edits that name a value the redactor hides are dropped, not redacted: a redacted edit
+                # would no longer match the file, or would write the name into it (the hint still says it).
+                edits=f.edits if all(hide(e.old) == e.old and hide(e.new) == e.new for e in f.edits) else (),
+            )
+            for f in kept
+        ]
     return Analysis(topo=topo, resolved=resolved, findings=tuple(kept))
 
 

@@ -74,8 +74,10 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
         if len(text) > mermaid.GITHUB_MAX_TEXT:
             notes = (
                 f"the Mermaid text is {len(text):,} characters; GitHub draws at most "
-                f"{mermaid.GITHUB_MAX_TEXT:,}: narrow it with --network, --service or --hide-ok",
+                f"{mermaid.GITHUB_MAX_TEXT:,}: {mermaid.NARROW}",
             )
+        elif big := mermaid.too_big(scene):
+            notes = (f"the Mermaid diagram has {big}",)
         return Drawing(text.encode(), chosen, notes)
     if fmt == "json":
         from dockernet.render import json as json_out
@@ -107,9 +109,10 @@ def draw_analysis(
 ) -> Drawing:
     """The diagram of an analysis (``graph``, ``scan --png``): its scene, narrowed to ``networks`` and
     ``services`` when given, drawn by :func:`draw`."""
+    from dockernet.model import safe
     from dockernet.render.build import build
     from dockernet.render.scene import Options
 
     opts = Options(networks=networks, services=services, ports=ports, hide_ok=hide_ok, base=base)
     scene = build(analysis.topo, analysis.resolved, analysis.findings, opts)
-    return draw(scene, fmt, layout)
+    return draw(safe.deep(scene, safe.redactor(analysis.topo.topology)), fmt, layout)

@@ -5,6 +5,7 @@ route, upstream and network ids a finding names)."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -114,6 +115,16 @@ def _add_networks(d: Draft) -> None:
         )
 
 
+_DIGEST = re.compile(r"@(sha256:[0-9a-f]{12})[0-9a-f]{52}\b")
+
+
+def short_image(image: str) -> str:
+    """An image reference as a box shows it: a pinned digest cut to its first 12 hex digits (as ``docker
+    images`` shows ids), so one 100-character reference does not widen a whole column of the picture. The
+    JSON keeps the full reference."""
+    return _DIGEST.sub(r"@\1…", image)
+
+
 def _service_title(d: Draft, svc: Service) -> str:
     return f"{svc.project}/{svc.name}" if d.multi_project else svc.name
 
@@ -123,7 +134,7 @@ def _add_services(d: Draft) -> None:
     for node, svc in sorted(topo.services.items()):
         lines: list[str] = []
         if svc.image:
-            lines.append(svc.image)
+            lines.append(short_image(svc.image))
         elif svc.build is not None:
             lines.append("build " + shown(svc.build.context, d.base))
         if svc.state:

@@ -265,7 +265,18 @@ def render(scene: Scene, layout: Layout = Layout.DOT) -> str:
         + ";"
     )
     w.line("edge" + attrs({"fontname": FONT, "fontsize": "8", "color": COLOURS[Status.PLAIN]}) + ";")
-    w.line(f'legend [id="legend", shape="plaintext", style="", label={_legend(scene, layout)}];')
+    if layout is Layout.CLUSTERS:
+        # The legend goes in the graph's label, under the title: as a node of its own it is one more
+        # component to pack, and Graphviz 2.43's packing leaves a band as high as the legend again above the
+        # boxes (sentry: 1,089 pt high with the node, 841 pt without).
+        legend = _legend(scene, layout)[1:-1]
+        title = html(f"dockernet · {scene.title}")
+        label = (
+            f'<<table border="0" cellborder="0"><tr><td>{title}</td></tr><tr><td>{legend}</td></tr></table>>'
+        )
+        w.line("graph" + attrs({"label": label}) + ";")
+    else:
+        w.line(f'legend [id="legend", shape="plaintext", style="", label={_legend(scene, layout)}];')
     if layout is Layout.CLUSTERS:
         _write_grid(w, scene)
     else:
@@ -361,13 +372,35 @@ def _write_group(
     w.close()
 
 
-def _wrap_isolated(w: _Writer, names: list[str], linked: set[str]) -> None:
-    """Lay nodes that no edge touches out in a square-ish grid instead of one long column: invisible
-    edges chain them into rows (``rankdir=LR`` makes a chain a row)."""
+ISOLATED_ASPECT = 2.5
+"""Width over height aimed at for the block of nodes no edge touches: a 1400 x 900 screen, less the HTML's
+findings panel, with the routes and the legend below the block."""
+
+
+def _size(node: Node | None) -> tuple[float, float]:
+    """Rough size in points of a node's box with the space around it (``_node_label``: 10 pt bold title,
+    9 pt details; ``ranksep`` 0.5 in, ``nodesep`` 0.18 in). Only used to shape the grid of lone nodes."""
+    if node is None:
+        return 120.0 + 36, 36.0 + 13
+    chars = max([len(node.title) * 6.2] + [len(line) * 5.3 for line in node.details])
+    return chars + 16 + 36, 12.0 * (1 + len(node.details)) + 12 + 13
+
+
+def _wrap_isolated(
+    w: _Writer, names: list[str], linked: set[str], nodes: Mapping[str, Node] | None = None
+) -> None:
+    """Lay nodes that no edge touches out in a grid instead of one long column: invisible edges chain them
+    into rows (``rankdir=LR`` makes a chain a row). Boxes are wider than high, so a grid of as many columns
+    as rows is a strip 3x wider than high (sentry's 51 lone services: 3,400 x 1,100 px, fitted to a window
+    at 33 %); the number of columns is chosen from the boxes' estimated size for :data:`ISOLATED_ASPECT`."""
     alone = [n for n in names if n not in linked]
     if len(alone) < 4:
         return
-    width = max(2, math.isqrt(len(alone) - 1) + 1)
+    sizes = [_size((nodes or {}).get(n.split("@", 1)[0])) for n in alone]
+    # A column is as wide as its widest box: count the mean width high.
+    cell_w = 1.15 * sum(s[0] for s in sizes) / len(sizes)
+    cell_h = sum(s[1] for s in sizes) / len(sizes)
+    width = max(2, min(len(alone), round(math.sqrt(ISOLATED_ASPECT * len(alone) * cell_h / cell_w))))
     for i in range(0, len(alone), width):
         row = alone[i : i + width]
         for a, b in itertools.pairwise(row):
@@ -407,7 +440,7 @@ def _write_nodes(
                 w.line(f'{quote("anchor:" + net.id)} [shape="point", style="invis", width="0.01", label=""];')
             elif not names and not groups_in.get(net.id):
                 w.line(f'{quote("empty@" + net.id)} [label="no containers", shape="plaintext", style=""];')
-            _wrap_isolated(w, names, linked)
+            _wrap_isolated(w, names, linked, nodes)
             w.close()
     for g in groups_in.get(None, []):
         _write_group(w, g, nodes, layout, labels=labels, clustered=clustered)
@@ -476,7 +509,7 @@ def _write_grid(w: _Writer, scene: Scene) -> None:
             w.line(f'{quote("empty@" + box)} [label="no containers", shape="plaintext", style=""];')
         box_edges = boxed.get(box, [])
         linked = {rename.get(x, x) for e in box_edges for x in (e.source, e.target)}
-        _wrap_isolated(w, names, linked)
+        _wrap_isolated(w, names, linked, nodes)
         for e in box_edges:
             _write_labelled_edge(
                 w, e, rename.get(e.source, e.source), rename.get(e.target, e.target), Layout.CLUSTERS

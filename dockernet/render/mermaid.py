@@ -3,12 +3,16 @@
 
 Networks are subgraphs; a service sits in one of them (its smallest network) and dotted lines join it to its
 other networks. Link colours are set by index (``linkStyle N``), so the text is deterministic as long as
-the scene is. Large scenes drop the detail lines: GitHub refuses diagrams over 50,000 characters
-(Mermaid's ``maxTextSize``).
+the scene is. Boxes that no line touches are chained into rows by invisible links (``~~~``), else Mermaid
+stacks them in one column. Large scenes drop the detail lines: GitHub refuses diagrams over 50,000
+characters (Mermaid's ``maxTextSize``); above :data:`READABLE_NODES` boxes the text says it is too big to
+read and how to narrow it.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections import defaultdict
 
@@ -19,6 +23,16 @@ COMPACT_ABOVE = 60
 """Scenes with more nodes than this show titles only."""
 GITHUB_MAX_TEXT = 50_000
 """Mermaid's default ``maxTextSize``, which GitHub keeps: longer diagrams are not drawn."""
+GRID_COLUMNS = 3
+"""At most this many lone boxes side by side. GitHub scales a diagram down to its text column (about 880
+px) and lets the page scroll: drawn by Mermaid 11 in headless Chromium, sentry's 51 lone services in rows of
+3 are 1,640 px wide (shown at 54 %, the width the routes' three ranks take anyway), in rows of 5 2,340 px
+(38 %, too small to read); as one column they were 8,000 px high."""
+READABLE_NODES = 80
+"""Above this many boxes, the text says (``%%``) and ``graph`` notes that the diagram is too big to read
+in a GitHub comment, and how to narrow it: 80 boxes in rows of 3 are some 27 rows, two screens of a GitHub
+page at 54 % (docs/graph.md, "Mermaid")."""
+NARROW = "narrow it with --network NAME, --service NAME or --hide-ok"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -101,11 +115,25 @@ def _arrow(edge: Edge) -> str:
     return "-->"
 
 
+def too_big(scene: Scene) -> str | None:
+    """Why the scene is too big to read as a Mermaid diagram, or None."""
+    if len(scene.nodes) <= READABLE_NODES:
+        return None
+    return (
+        f"{len(scene.nodes)} boxes, more than Mermaid draws readably (about {READABLE_NODES} "
+        f"in a GitHub comment): {NARROW}, or draw it with -o x.html"
+    )
+
+
 def render(scene: Scene) -> str:
     """The Mermaid source."""
     ids = _Ids(scene)
     compact = len(scene.nodes) > COMPACT_ABOVE
-    out = ["%% dockernet graph: " + scene.title.replace("\n", " "), "flowchart LR"]
+    out = ["%% dockernet graph: " + scene.title.replace("\n", " ")]
+    big = too_big(scene)
+    if big:
+        out.append("%% " + big)
+    out.append("flowchart LR")
     grouped = {m for g in scene.groups for m in g.members}
     inside: dict[str | None, list[Node]] = defaultdict(list)
     for n in scene.nodes:
@@ -135,6 +163,9 @@ def render(scene: Scene) -> str:
         out.append(
             f'  subgraph {ids("cluster:" + net.id)}["<b>{text(net.title)}</b>{text(details + rules)}"]'
         )
+        # A subgraph that no line leaves is laid out on its own, top to bottom unless it says otherwise:
+        # the rows of lone boxes below would become columns (51 boxes: 4,117 x 579 px).
+        out.append("    direction LR")
         for n in inside.get(net.id, []):
             node_line(n, "    ")
         for g in groups_in.get(net.id, []):
@@ -164,6 +195,18 @@ def render(scene: Scene) -> str:
         middle = f'|"{text(label)}"|' if label else ""
         out.append(f"  {ids(e.source)} {_arrow(e)}{middle} {target}")
         links.append(_link_style(e))
+    # Boxes that no line touches: Mermaid stacks them in one column (all on the first rank; sentry's 51
+    # lone services made a column 8,000 px high). Invisible links (``~~~``) chain them into rows of
+    # GRID_COLUMNS. They come after the visible links, whose linkStyle indexes they must not shift.
+    touched = {e.source for e in scene.edges if not (e.kind is EdgeKind.ATTACH and e.implied)}
+    touched |= {e.target for e in scene.edges if e.kind is not EdgeKind.ATTACH}
+    for home in [*(net.id for net in scene.networks), None]:
+        alone = [ids(n.id) for n in inside.get(home, []) if n.id not in touched]
+        if len(alone) < 4:
+            continue
+        width = max(2, min(GRID_COLUMNS, math.isqrt(len(alone) - 1) + 1))
+        for i in range(0, len(alone), width):
+            out += [f"  {a} ~~~ {b}" for a, b in itertools.pairwise(alone[i : i + width])]
     out.append(f'  legend["{text(_legend(scene))}"]')
     classes["legend"].append("legend")
     for i, style in enumerate(links):

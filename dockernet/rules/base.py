@@ -18,7 +18,7 @@ from dockernet.analysis.resolve import Kind, Resolution, Resolved
 from dockernet.dialects import DIALECTS
 from dockernet.dialects.base import Dialect
 from dockernet.model import AnyProxy, ImageFacts, Loc, Proxy, Service
-from dockernet.model.findings import Finding, Severity
+from dockernet.model.findings import Edit, Finding, Fix, Severity
 
 T = TypeVar("T")
 
@@ -98,10 +98,44 @@ class Context:
         """The reader's own tree of a proxy, when it is of type ``kind`` (for rules of one proxy kind)."""
         return proxy.syntax if isinstance(proxy.syntax, kind) else None
 
-    def fix(self, res: Resolution, host: str, port: int | None = None) -> str:
+    def fix(self, res: Resolution, host: str, port: int | None = None) -> Fix:
         """The upstream's line rewritten to ``host`` (and ``port``, else the one it uses), in the proxy's
-        own syntax: the fix to print in hints."""
-        return self.dialect(res.proxy).fix(res.upstream, host, port or res.port)
+        own syntax, with its edit: the fix for hints."""
+        return self.dialect(res.proxy).fix(self.read_proxy(res.proxy), res.upstream, host, port or res.port)
+
+    def per_request_fix(self, res: Resolution) -> Fix:
+        """How to make the proxy look the upstream's host up per request, in its own syntax, with edits.
+
+        Not where the name only resolves through ``/etc/hosts`` (links on the default bridge,
+        ``extra_hosts``) or the proxy has no embedded DNS: a per-request resolver never reads
+        ``/etc/hosts``, so that hint would turn a working route into 502s."""
+        t = res.upstream
+        title = self.dialect(res.proxy).title
+        if res.no_dns or res.hosts_entry:
+            why = (
+                f"{self.service(res.proxy).name} is on the {res.no_dns}"
+                if res.no_dns
+                else "it is in /etc/hosts"
+            )
+            return Fix(
+                f"not by DNS: {why}, where only /etc/hosts knows {res.host}, and per-request lookups "
+                f"never read it; reload {title} after the target is recreated, or put both on a "
+                "user-defined network and then resolve per request"
+            )
+        image = self.service(res.proxy).image
+        return self.dialect(res.proxy).per_request_fix(
+            self.read_proxy(res.proxy), res.route, t, res.host or "", res.port, image
+        )
+
+    def resolver_fix(self, res: Resolution) -> Fix:
+        """The resolver line that gives the route Docker's embedded DNS, in the proxy's syntax, with edits."""
+        return self.dialect(res.proxy).resolver_fix(self.read_proxy(res.proxy), res.route)
+
+    def read_proxy(self, node: str) -> Proxy:
+        """The read proxy at a node (every resolution belongs to one)."""
+        proxy = self._proxies[node]
+        assert isinstance(proxy, Proxy)
+        return proxy
 
     def node_of(self, service: Service) -> str:
         """Node id of a service."""
@@ -178,8 +212,11 @@ def finding(
     )
 
 
-def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint: str) -> Finding:
-    """A finding about one upstream address, located at the line that names it."""
+def route_finding(
+    rule: Meta, ctx: Context, res: Resolution, message: str, hint: str, edits: tuple[Edit, ...] = ()
+) -> Finding:
+    """A finding about one upstream address, located at the line that names it; ``edits``: the hint as
+    changes of the configuration, when they alone make the fix."""
     proxy = ctx.service(res.proxy)
     others = {ctx.service(n).loc for n, _ in res.reached + res.elsewhere if n in ctx.topo.services}
     f = finding(
@@ -192,7 +229,7 @@ def route_finding(rule: Meta, ctx: Context, res: Resolution, message: str, hint:
         related=(proxy.loc, *sorted(others - {proxy.loc})),
         route=res.route.id,
     )
-    return replace(f, upstream=res.upstream.id, address=res.host)
+    return replace(f, upstream=res.upstream.id, address=res.host, edits=edits)
 
 
 def where(res: Resolution) -> str:

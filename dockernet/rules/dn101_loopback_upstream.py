@@ -60,8 +60,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             if n != res.proxy and port in ctx.ports(n) and ctx.topo.lookup(res.proxy, ctx.service(n).name)
         )
         if candidates:
-            hint = f"use the service name: {ctx.fix(res, candidates[0])}"
+            fx = ctx.fix(res, candidates[0])
+            hint, edits = f"use the service name: {fx.text}", fx.edits
+            node = next(n for n in ctx.topo.services if ctx.service(n).name == candidates[0])
+            if any(lst.port == port and lst.loopback_only for lst in ctx.listeners(node)):
+                # The line alone would not make the route answer: DN111 fires next.
+                hint += f", and make {candidates[0]} listen on all interfaces, not only its loopback (DN111)"
+                edits = ()
         else:
+            edits = ()
             hint = (
                 f"use the name of the service that listens on {port}, on a network it shares with "
                 f"{proxy.name}; 127.0.0.1 is the {proxy.name} container itself"
@@ -73,4 +80,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{proxy.name} ({where(res)}) connects to {addr(res)}, which is the {proxy.name} container's "
             f"own loopback; nothing in its network namespace listens on {port}",
             hint,
+            edits,
         )

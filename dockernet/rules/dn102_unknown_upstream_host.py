@@ -51,8 +51,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         if any(e.host == res.host for e in proxy.extra_hosts):
             continue  # in /etc/hosts but looked up per request: DN115
         if res.suggestion:
-            hint = f'did you mean "{res.suggestion}"? {ctx.fix(res, res.suggestion)}'
+            fx = ctx.fix(res, res.suggestion)
+            hint, edits = f'did you mean "{res.suggestion}"? {fx.text}', fx.edits
         else:
+            edits = ()
             hint = (
                 "use the name of a service, container or network alias on a network shared with " + proxy.name
             )
@@ -68,4 +70,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f'"{res.host}" ({where(res)} of {proxy.name}) is not the name of any service, container or '
             f"alias that {proxy.name} can resolve; {outcome}",
             hint,
+            edits,
         )

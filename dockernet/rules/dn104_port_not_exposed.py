@@ -51,11 +51,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         # A port the address does not write is the protocol's default (Caddy and nginx: 80 for http).
         implied = not res.upstream.port_written
         shown = f"{port} (:{port} implied: the address has no port)" if implied else str(port)
+        fx = ctx.fix(res, res.host or "", known[0])
         yield route_finding(
             META,
             ctx,
             res,
             f"{target.name} does not listen on {shown} ({where(res)} of {ctx.service(res.proxy).name}); "
             f"it declares {evidence}",
-            f"use the port it listens on: {ctx.fix(res, res.host or '', known[0])}",
+            f"use the port it listens on: {fx.text}",
+            fx.edits,
         )

@@ -46,6 +46,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         mapping = next((m for m in target.ports if m.published == port), None)
         if mapping is None:
             continue
+        fx = ctx.fix(res, res.host or "", mapping.target)
         yield route_finding(
             META,
             ctx,
@@ -53,7 +54,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"{port} ({where(res)} of {ctx.service(res.proxy).name}) is the host side of {target.name}'s "
             f'ports mapping "{_spec(mapping)}"; between containers the container port '
             f"{mapping.target} applies",
-            f"use the container port: {ctx.fix(res, res.host or '', mapping.target)}",
+            f"use the container port: {fx.text}",
+            fx.edits,
         )
 
 

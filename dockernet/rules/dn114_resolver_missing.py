@@ -52,12 +52,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         seen.add(key)
         proxy = ctx.service(res.proxy)
         what = f'"{res.host}"' if res.host else "the variable's value"
+        fx = ctx.resolver_fix(res)
         yield route_finding(
             META,
             ctx,
             res,
             f"{t.raw} ({where(res)} of {proxy.name}) is resolved per request, but no resolver is in scope: "
             f"{ctx.dialect(res.proxy).title} cannot resolve {what} and answers 502",
-            "add `resolver 127.0.0.11 valid=10s ipv6=off;` (Docker's embedded DNS) to the http or server "
-            "block",
+            fx.text,
+            fx.edits,
         )

@@ -50,9 +50,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"resolver {' '.join(resolvers)} does not know container names; only Docker's {EMBEDDED_DNS} "
                 "does"
             )
-            hint = f"resolver {EMBEDDED_DNS} valid=10s ipv6=off;"
+            fx = ctx.resolver_fix(res)
+            hint, edits = fx.text, fx.edits
         elif EMBEDDED_DNS in resolvers and res.no_dns in ("default bridge", "host network"):
             why = f"{proxy.name} is on the {res.no_dns}, where no DNS server listens on {EMBEDDED_DNS}"
+            edits = ()
             hint = (
                 f"put {proxy.name} on a user-defined network, or use a static name (resolved from /etc/hosts)"
             )
@@ -61,6 +63,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"the name is only in /etc/hosts (extra_hosts), which {ctx.dialect(res.proxy).title}'s "
                 "resolver never reads"
             )
+            edits = ()
             hint = "use the name without a variable (static names are resolved from /etc/hosts at start)"
         else:
             continue
@@ -70,4 +73,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             res,
             f'"{res.host}" ({where(res)} of {proxy.name}) is looked up per request, but {why}',
             hint,
+            edits,
         )

@@ -49,11 +49,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         works = any(n == HOST or port in ctx.ports(n) for n, _ in res.reached)
         if not works:
             continue  # DN101
+        fx = ctx.fix(res, "127.0.0.1")
         yield route_finding(
             META,
             ctx,
             res,
             f"localhost ({where(res)} of {ctx.service(res.proxy).name}) can resolve to both 127.0.0.1 and "
             f"::1 (musl-based images do); a backend listening on one family then refuses every other attempt",
-            f"name the family: {ctx.fix(res, '127.0.0.1')}",
+            f"name the family: {fx.text}",
+            fx.edits,
         )

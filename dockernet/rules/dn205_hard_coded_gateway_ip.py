@@ -55,5 +55,5 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"(its gateways: {', '.join(own)}); it reaches the host only while the host service listens on "
             "every interface",
             f'add extra_hosts: ["host.docker.internal:host-gateway"] to {proxy.name} and use '
-            f"{ctx.fix(res, 'host.docker.internal')}",
+            f"{ctx.fix(res, 'host.docker.internal').text}",
         )

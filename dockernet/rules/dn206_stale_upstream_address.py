@@ -81,6 +81,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         name = target.container_name or target.name
         pname = proxy.container_name or proxy.name
         title = ctx.dialect(res.proxy).title
+        fx = ctx.per_request_fix(res)
         yield route_finding(
             META,
             ctx,
@@ -88,6 +89,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             f'{pname} resolved "{res.host}" ({where(res)}) once, when it started at '
             f"{p_start:%Y-%m-%d %H:%M:%S}Z; {name} started later, at {t_start:%Y-%m-%d %H:%M:%S}Z, so "
             f"its address may have changed and {title} may still connect to the old one",
-            f"reload {title} (docker exec {pname} nginx -s reload), or resolve per request: "
-            f"{ctx.dialect(res.proxy).per_request_fix(t, res.host or '', res.port)}",
+            f"reload {title} (docker exec {pname} nginx -s reload), or resolve per request: {fx.text}",
+            fx.edits,
         )

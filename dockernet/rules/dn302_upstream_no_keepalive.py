@@ -18,6 +18,11 @@ upstream app { server app:3000; }
 upstream app { server app:3000; keepalive 16; }
 # and in the location: proxy_http_version 1.1; proxy_set_header Connection "";
 ```
+
+Keepalive needs the `upstream` block. To have nginx also re-resolve the server's name (DN301), nginx
+1.27.3 and later keep the block: `zone app 64k; server app:3000 resolve;` with a `resolver`. Before 1.27.3
+the only per-request lookup is a variable in `proxy_pass`, which replaces the block and so its keepalive:
+choose one, or reload nginx when the target is recreated.
 """
 
 from __future__ import annotations
@@ -47,7 +52,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 META,
                 f"upstream {d.args[0]} has one server and no keepalive: a new connection per request",
                 f"add `keepalive 16;` to upstream {d.args[0]} (with proxy_http_version 1.1 and "
-                'proxy_set_header Connection "")',
+                'proxy_set_header Connection ""); keepalive needs the group, so to also resolve its '
+                "server per request (DN301) use `server NAME resolve;` (nginx 1.27.3+), not a variable in "
+                "proxy_pass",
                 d.loc,
                 service=ctx.service(node),
             )

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind, Resolution
+from dockernet.dialects import traefik
+from dockernet.model import Proxy
 from dockernet.rules.base import Context
 
 
@@ -14,3 +16,11 @@ def reached_services(ctx: Context) -> Iterator[tuple[Resolution, str]]:
     for res in ctx.resolutions(Kind.SERVICE):
         for node in sorted({n for n, _ in res.reached if n != HOST and n != res.proxy}):
             yield res, node
+
+
+def traefik_proxies(ctx: Context) -> Iterator[tuple[str, Proxy, traefik.Syntax]]:
+    """(proxy node, proxy, Traefik facts) for every Traefik whose configuration was read."""
+    for node, proxy in ctx.proxies("traefik"):
+        syntax = ctx.syntax(proxy, traefik.Syntax) if isinstance(proxy, Proxy) else None
+        if isinstance(proxy, Proxy) and syntax is not None:
+            yield node, proxy, syntax

@@ -101,6 +101,10 @@ def _find_one(
             return None
         dialect, located = found
     visible = [c for c, _ in mappings if located.covers(c)]
+    if not visible and dialect.files_optional:
+        return dialect.read(
+            service, HostTree(mappings), located, origin or "compose", at_start=True, peers=peers
+        )
     if not visible:
         if service.network_mode is NetworkMode.NONE:
             return None

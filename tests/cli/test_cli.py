@@ -140,6 +140,15 @@ def test_json_contract(project: Path) -> None:
             "service": "nginx",
             "target": "http://app:8080",
             "related": [{"file": "compose.yaml", "line": 3}, {"file": "compose.yaml", "line": 7}],
+            "edits": [
+                {
+                    "file": "nginx.conf",
+                    "line": 5,
+                    "old": "proxy_pass http://app:8080;",
+                    "new": "proxy_pass http://app:3000;",
+                    "before": False,
+                }
+            ],
         }
     ]
     assert doc["summary"]["errors"] == 1
@@ -327,12 +336,40 @@ MALFORMED = {
         ),
         "conf/b.inc:1: error: ",
     ),
+}
+
+
+# What nginx itself refuses is a finding (DN401), as hadolint and yamllint report a parse error, and the
+# rest is still checked: exit 1, not 2.
+REFUSED = {
     "missing-include": (
         _with_nginx("include /etc/nginx/conf.d/missing.inc;\n"),
-        "conf/default.conf:1: error: ",
+        'conf/default.conf:1: error DN401 nginx will refuse to start: open() "/etc/nginx/conf.d/missing.inc"'
+        " failed (2: No such file or directory)",
     ),
-    "nginx-syntax": (_with_nginx("server {\n    listen 80\n}\n"), "conf/default.conf:3: error: "),
+    "nginx-syntax": (
+        _with_nginx("server {\n    listen 80\n}\n"),
+        'conf/default.conf:3: error DN401 nginx will refuse to start: unexpected "}"',
+    ),
+    "unknown-directive": (
+        _with_nginx("server {\n    listen 80;\n    proxy_pas http://app:3000;\n}\n"),
+        'conf/default.conf:3: error DN401 nginx will refuse to start: unknown directive "proxy_pas"',
+    ),
 }
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_config_nginx_refuses_is_a_finding(case: str, tmp_path: Path) -> None:
+    make, first_line = REFUSED[case]
+    make(tmp_path)
+    done = run("check", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0] == first_line, done.stdout
+    assert done.stderr == ""
+    if case != "unknown-directive":  # refused before any route was read
+        assert done.stdout.splitlines()[-1] == (
+            "nothing else was checked: nginx refuses the configuration before any route (DN401 above)"
+        )
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from dockernet.dialects import nginx
+from dockernet.model import Proxy
 from dockernet.model.findings import Severity
 from tests.conftest import unavailable
 from tests.live import groundtruth as gt
@@ -105,8 +107,22 @@ def _dump_logs(run: gt.ProjectRun) -> None:
 def _assert_agrees(run: gt.ProjectRun, flagged: list[gt.FlaggedLoc], who: str) -> None:
     rows = gt.compare(run, flagged)
     problems = []
-    if not rows and run.proxies():
+    # A config that nginx refuses for its syntax or includes has no routes (DN401): nginx must not run.
+    refused = {
+        p.service
+        for p in run.topology.proxies
+        if isinstance(p, Proxy)
+        and isinstance(p.syntax, nginx.Syntax)
+        and p.syntax.refusal
+        and not p.syntax.directives
+    }
+    if not rows and set(run.proxies()) - refused:
         problems.append("no route was extracted from a proxy with a readable config")
+    for proxy in sorted(refused):
+        if run.up_ok and run.proxy_running(proxy):
+            problems.append(f"{proxy[1]}: {who} says nginx refuses its config, yet nginx runs")
+        if not any(f.severity == Severity.ERROR.value for f in flagged):
+            problems.append(f"{proxy[1]}: nginx refuses its config, and {who} reports no error")
     bad = [r for r in rows if not r.agrees]
     if bad:
         problems.append(f"{len(bad)} route(s) where reality and {who} disagree")

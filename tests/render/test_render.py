@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from html import escape as escape_html
 from pathlib import Path
 from types import MappingProxyType, ModuleType
 
@@ -427,12 +429,73 @@ def test_html_opens_in_chromium_and_lists_the_findings(
     assert f'data-ready="{len(s.findings)}"' in dom
     assert dom.count('class="finding ') == len(s.findings)
     assert "DN102" in dom and "DN103" in dom and "<svg" in dom
+    assert _zoom_state(dom)[1] == "true"
     # ... and #f<n> pins a finding: its edge is highlighted in the picture.
     i = next(i for i, f in enumerate(s.findings) if f.rule == "DN102")
     (key,) = s.targets_of(i)
     dom = _chromium(chromium_bin, tmp_path / "profile", "--dump-dom", page.as_uri() + f"#f{i}")
     assert f'id="{key}" class="edge route error hl"' in dom
     assert 'class="finding error pinned"' in dom
+    # Opened fitted (the default window is smaller than the picture), pinning zooms to the actual size.
+    assert _zoom_state(dom)[:2] == (1.0, "false")
+
+
+def _zoom_state(dom: str) -> tuple[float, str, float, float]:
+    """data-zoom, data-fitted and the CSS size of the SVG that the page's script set after load."""
+    picture = re.search(r'<div id="picture" data-zoom="([0-9.]+)" data-fitted="(true|false)"', dom)
+    size = re.search(r'<svg [^>]*style="width: ([0-9.]+)px; height: ([0-9.]+)px;', dom)
+    assert picture and size, "the zoom script did not run"
+    return float(picture[1]), picture[2], float(size[1]), float(size[2])
+
+
+def test_big_html_opens_fitted_to_a_1400px_window(tmp_path: Path, chromium_bin: Path, dot_bin: Path) -> None:
+    """A picture far wider than the window opens zoomed out to fit it (the findings panel beside it), and
+    a small one at its own size: the page never enlarges Graphviz's text."""
+    a = pipeline.analyse(_benchmark().synthetic_topology(120, 12))
+    big = build(a.topo, a.resolved, a.findings)
+    page = tmp_path / "big.html"
+    page.write_bytes(render.draw(big, "html").data)
+    svg = page.read_text()
+    width_pt = float(svg.split('<svg width="', 1)[1].split("pt", 1)[0])
+    assert width_pt * 4 / 3 > 1400  # else there is nothing to fit
+    window = "--window-size=1400,900"
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", page.as_uri())
+    zoom, fitted, width, height = _zoom_state(dom)
+    assert fitted == "true" and zoom < 1
+    assert width <= 1400 - 220 and height <= 900
+    assert abs(width - width_pt * 4 / 3 * zoom) < 2
+    # The controls work: two clicks on + zoom in by 1.25 each; the wheel zooms out at the pointer, down to
+    # a quarter of the fitted size at most; fit goes back; a drag pans (scrolls) the picture.
+    driven = tmp_path / "driven.html"
+    driven.write_text(
+        svg.replace(
+            "</body>",
+            "<script>var c=document.getElementById('canvas');"
+            "document.getElementById('zoom-in').click();document.getElementById('zoom-in').click();"
+            "var z1=document.getElementById('picture').getAttribute('data-zoom');"
+            "c.dispatchEvent(new WheelEvent('wheel',{deltaY:5000,clientX:300,clientY:300,cancelable:true}));"
+            "var z2=document.getElementById('picture').getAttribute('data-zoom');"
+            "document.getElementById('zoom-fit').click();document.getElementById('zoom-1').click();"
+            "var l0=c.scrollLeft,t0=c.scrollTop;"
+            "c.dispatchEvent(new MouseEvent('mousedown',{button:0,clientX:500,clientY:500,bubbles:true}));"
+            "window.dispatchEvent(new MouseEvent('mousemove',{clientX:300,clientY:400}));"
+            "window.dispatchEvent(new MouseEvent('mouseup',{}));"
+            "var pan=(c.scrollLeft-l0)+','+(c.scrollTop-t0);"
+            "document.getElementById('zoom-fit').click();"
+            "document.body.setAttribute('data-test',z1+' '+z2+' '+pan);</script></body>",
+        )
+    )
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", driven.as_uri())
+    after = re.search(r'data-test="([0-9.]+) ([0-9.]+) ([0-9]+),([0-9]+)"', dom)
+    assert after, "the test script did not run"
+    assert abs(float(after[1]) - zoom * 1.25 * 1.25) < 0.002
+    assert abs(float(after[2]) - zoom / 4) < 0.002
+    assert (int(after[3]), int(after[4])) == (200, 100)
+    assert _zoom_state(dom)[:2] == (zoom, "true")
+    small = tmp_path / "small.html"
+    small.write_bytes(render.draw(scene_of("pair"), "html").data)
+    dom = _chromium(chromium_bin, tmp_path / "profile", window, "--dump-dom", small.as_uri())
+    assert _zoom_state(dom)[:2] == (1.0, "true")
 
 
 def test_cli_engine(tmp_path: Path, docker_engine: object) -> None:
@@ -485,3 +548,108 @@ def test_400_containers_render_readable(dot_bin: Path) -> None:
     # Too long for GitHub's Mermaid: said, not hidden.
     (note,) = render.draw(s, "mmd").notes
     assert "GitHub draws at most 50,000" in note
+
+
+def test_many_lone_services_make_a_picture_a_window_can_show(tmp_path: Path, dot_bin: Path) -> None:
+    """sentry's shape: ~50 services on one network that no route touches. As a grid of as many columns as
+    rows it was a strip 3x wider than high (fitted to a 1400 px window at 33 %); the grid is shaped by the
+    boxes' size, and a pinned digest does not widen its column."""
+    digest = "sha256:" + "d07aa1dae03c" + "0" * 52
+    services = "".join(
+        f"  worker-{i:02d}-{'consumer' * (i % 3)}:\n    image: example.org/team/app-{i}:nightly\n"
+        for i in range(50)
+    )
+    services += f"  store:\n    image: chrislusf/seaweedfs:4.40_large_disk@{digest}\n"
+    (tmp_path / "compose.yaml").write_text("services:\n" + services)
+    a = pipeline.analyse(load([tmp_path]))
+    s = build(a.topo, a.resolved, a.findings, Options(base=str(tmp_path)))
+    store = next(n for n in s.services if n.title == "store")
+    assert store.details[0] == "chrislusf/seaweedfs:4.40_large_disk@sha256:d07aa1dae03c…"
+    svg = render.draw(s, "svg").data.decode()
+    width, height = (float(v) for v in re.findall(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)[0])
+    assert 1 < width / height < 2.2, (width, height)
+    assert "0" * 52 not in svg
+
+
+def _lone_services(project: Path, count: int) -> Scene:
+    """A project of ``count`` services on one network and no route (sentry's shape)."""
+    services = "".join(f"  worker-{i:03d}:\n    image: example.org/app-{i}\n" for i in range(count))
+    (project / "compose.yaml").write_text("services:\n" + services)
+    a = pipeline.analyse(load([project]))
+    return build(a.topo, a.resolved, a.findings, Options(base=str(project)))
+
+
+def test_mermaid_lays_lone_services_in_rows(tmp_path: Path) -> None:
+    """Mermaid stacks boxes that no line touches in one column (sentry: 8,000 px high): invisible links
+    chain them into rows of three, after the visible links so that linkStyle indexes stay right."""
+    s = _lone_services(tmp_path, 51)
+    text = mermaid.render(s)
+    lines = text.splitlines()
+    rows = [line for line in lines if "~~~" in line]
+    assert len(rows) == 51 - 17  # 17 rows of 3: two invisible links each
+    first_invisible = lines.index(rows[0])
+    styled = [line for line in lines if line.startswith("  linkStyle ")]
+    visible = [i for i, line in enumerate(lines) if re.match(r"  \S+ (-->|-\.->|==>|-\.-)", line)]
+    assert all(i < first_invisible for i in visible)
+    assert len(styled) == len(visible)
+    assert "draws readably" not in text
+    assert not render.draw(s, "mmd").notes
+
+
+def test_mermaid_too_big_says_so_and_how_to_narrow(tmp_path: Path) -> None:
+    s = _lone_services(tmp_path, mermaid.READABLE_NODES)
+    text = mermaid.render(s)
+    assert text.splitlines()[1].startswith("%% ") and "--network NAME, --service NAME or --hide-ok" in text
+    assert text.splitlines()[2] == "flowchart LR"
+    (note,) = render.draw(s, "mmd").notes
+    assert "more than Mermaid draws readably" in note and "--hide-ok" in note
+    assert not render.draw(_lone_services(tmp_path, mermaid.READABLE_NODES - 3), "mmd").notes
+
+
+MERMAID_JS = Path("/usr/local/lib/dockernet-test/mermaid/mermaid.min.js")
+
+
+@pytest.fixture(scope="session")
+def mermaid_js() -> Path:
+    """Mermaid's browser bundle, the npm package pinned in scripts/test-engine.sh."""
+    if not MERMAID_JS.is_file():
+        unavailable(f"Mermaid's browser bundle {MERMAID_JS} missing")
+    return MERMAID_JS
+
+
+def _draw_mermaid(chromium: Path, bundle: Path, source: str, tmp_path: Path) -> tuple[float, float]:
+    """The size of the SVG that the real Mermaid draws of ``source`` (its viewBox), in headless Chromium."""
+    page = tmp_path / "mermaid.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<script src="{bundle.as_uri()}"></script></head><body>'
+        f'<pre class="mermaid">{escape_html(source)}</pre><script>'
+        "mermaid.initialize({startOnLoad:false,maxTextSize:50000});"
+        "mermaid.run({querySelector:'.mermaid'}).then(function(){"
+        "var b=document.querySelector('pre.mermaid svg').viewBox.baseVal;"
+        "document.body.setAttribute('data-drawn',b.width+'x'+b.height);},"
+        "function(e){document.body.setAttribute('data-error',String(e&&(e.message||e.str)||e));});</script></body></html>"
+    )
+    dom = _chromium(
+        chromium, tmp_path / "profile", "--virtual-time-budget=30000", "--dump-dom", page.as_uri()
+    )
+    error = re.search(r'<body data-error="([^"]*)"', dom)
+    assert error is None, error[1]
+    drawn = re.search(r'<body data-drawn="([0-9.]+)x([0-9.]+)"', dom)
+    assert drawn, "Mermaid drew nothing"
+    return float(drawn[1]), float(drawn[2])
+
+
+def test_real_mermaid_draws_every_diagram(tmp_path: Path, chromium_bin: Path, mermaid_js: Path) -> None:
+    """The Mermaid text is valid for Mermaid 11 (what GitHub draws with): the goldens, the grid of lone
+    boxes (invisible links) and the too-big comment all parse and draw; the lone boxes are a grid, not a
+    strip (sentry was one column, 1,940 x 8,033; 51 boxes alone one row, 12,268 x 273)."""
+    for name in sorted(FIXTURES):
+        _draw_mermaid(chromium_bin, mermaid_js, (GOLDEN / f"{name}.mmd").read_text(), tmp_path)
+    width, height = _draw_mermaid(
+        chromium_bin, mermaid_js, mermaid.render(_lone_services(tmp_path, 51)), tmp_path
+    )
+    assert 1 / 4 < height / width < 4, (width, height)  # without the invisible links: 12,268 x 273
+    big = mermaid.render(_lone_services(tmp_path, mermaid.READABLE_NODES + 5))
+    assert "%% " in big.splitlines()[1]
+    _draw_mermaid(chromium_bin, mermaid_js, big, tmp_path)

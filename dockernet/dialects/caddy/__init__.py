@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from dockernet.dialects.base import ConfigTree, Located, Peers
 from dockernet.dialects.caddy import jsonconfig, locate, parse, routes
 from dockernet.dialects.caddy.upstream import Refusal
-from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
+from dockernet.model import AnyProxy, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model.findings import Fix
 
 # Images whose Caddy is the stock build: it knows only the standard directives.
 _STOCK = re.compile(r"^((docker\.io/)?(library/)?caddy|dockernet-test/caddy)([:@][^/]*)?$", re.IGNORECASE)
@@ -43,6 +44,7 @@ class Caddy:
         "(https://caddyserver.com/docs/caddyfile/directives/handle_errors)"
     )
     image_dirs = frozenset({"/etc/caddy", "/srv", "/config", "/data"})
+    files_optional = False
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""
@@ -115,18 +117,24 @@ class Caddy:
         """The adapted JSON, as one file."""
         return {ADAPTED: stdout} if stdout.strip().startswith(b"{") else {}
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """``reverse_proxy app:3000`` (scheme kept)."""
         if upstream.unix_path is not None:
-            return f"{upstream.directive} {upstream.raw}"
+            return Fix(f"{upstream.directive} {upstream.raw}")
         scheme = f"{upstream.scheme}://" if upstream.scheme else ""
         address = f"{host}:{port}" if port else host
         directive = upstream.directive if upstream.directive != "dial" else "reverse_proxy"
-        return f"{directive} {scheme}{address}"
+        return Fix(f"{directive} {scheme}{address}")
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """No resolver to configure: DNS is the system's, per connection (a hint in words)."""
+        return Fix(f"{self.title} uses the system resolver: nothing to configure")
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
         """Caddy already looks names up on each new connection: nothing to change."""
-        return f"nothing to change: Caddy looks {host} up on each new connection"
+        return Fix(f"nothing to change: Caddy looks {host} up on each new connection")
 
 
 def _looks_json(data: bytes) -> bool:

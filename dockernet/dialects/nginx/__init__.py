@@ -7,11 +7,14 @@ files (:mod:`.locate`), hints in its syntax (:mod:`.fix`) and its error log (:mo
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from dockernet.dialects.base import ConfigTree, Located, OverlayTree, Peers
-from dockernet.dialects.nginx import dump, fix, locate, routes, syntax
-from dockernet.model import AnyProxy, Proxy, Service, UnreadProxy, Upstream
+from dockernet.dialects.nginx import directives, dump, fix, locate, routes, syntax, validate
+from dockernet.errors import InputError
+from dockernet.model import AnyProxy, Loc, Proxy, Route, Service, UnreadProxy, Upstream
+from dockernet.model.findings import Fix
 from dockernet.model.loc import relpath
 
 
@@ -23,6 +26,12 @@ class Syntax:
     """The whole configuration, includes expanded."""
     rewrite_break: frozenset[str] = frozenset()
     """Ids of the routes whose location rewrites the URI with ``rewrite ... break`` before the pass."""
+    refusal: validate.Refusal | None = None
+    """Why nginx will refuse to start with this configuration (its first error), if it will: a syntax or
+    include error (then :attr:`directives` is empty), or what :func:`.validate.first_refusal` finds."""
+    checked_with: str = ""
+    """The directive table :attr:`refusal` was looked for with (:mod:`.directives`); empty when the
+    image's modules are unknown and only the syntax and includes were checked."""
 
 
 class Nginx:
@@ -36,6 +45,7 @@ class Nginx:
         {"/etc/nginx", "/etc/nginx/conf.d", "/etc/nginx/sites-enabled", "/etc/nginx/templates"}
     )
     """Directories that exist in nginx images: ``COPY x.conf /etc/nginx/conf.d`` copies into them."""
+    files_optional = False
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""
@@ -82,14 +92,41 @@ class Nginx:
         if found is None:
             reason = f"{entry} could not be read from the container"
             return UnreadProxy(service.key, self.name, origin, reason)
-        conf = syntax.load(entry, tree)
+        try:
+            conf = syntax.load(entry, tree)
+        except InputError as e:
+            if syntax.own_limit(e):
+                raise
+            # nginx refuses it: a finding (DN401), and the other proxies and projects are still checked.
+            refused = validate.Refusal(e.message, Loc(e.file, e.line))
+            return Proxy(
+                service=service.key,
+                dialect=self.name,
+                origin=origin,
+                entry=found[0],
+                files=(found[0],),
+                syntax=Syntax((), refusal=refused),
+            )
+        # A service built from a Dockerfile runs its FROM image's nginx (plus what it copies in).
+        base = peers.bases.get(service.key)
+        profile = directives.profile_for(base if service.build is not None and base else service.image)
+        refusal = None
+        if profile is not None:
+            absent = _absent_includes(conf, profile, service)
+            refusal = validate.first_refusal(
+                conf.directives,
+                profile,
+                entry=found[0],
+                absent_includes=absent,
+                command_line=_command_line(service) if at_start else (),
+            )
         result = routes.extract(conf.directives, service.key, environment=environment)
         hidden = [
             u
             for u in conf.unseen_includes
             if posixpath.basename(u.path) not in locate.IMAGE_FILES and not u.loc.file.startswith("<")
         ]  # (an include in the image's own nginx.conf, which dockernet stands in for, is the image's)
-        if not result.routes and hidden:
+        if not result.routes and hidden and refusal is None:
             # The routes are in files nginx will read and dockernet cannot: not "0 routes, all fine".
             first = hidden[0]
             reason = (
@@ -106,7 +143,12 @@ class Nginx:
             routes=result.routes,
             listens=result.listens,
             error_pages=result.error_pages,
-            syntax=Syntax(conf.directives, result.rewrite_break),
+            syntax=Syntax(
+                conf.directives,
+                result.rewrite_break,
+                refusal,
+                profile.name if profile is not None else "",
+            ),
         )
 
     def dump_command(self, located: Located) -> tuple[str, ...]:
@@ -117,13 +159,55 @@ class Nginx:
         """See :func:`.dump.parse_dump`."""
         return dump.parse_dump(stdout)
 
-    def fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def fix(self, proxy: Proxy, upstream: Upstream, host: str, port: int | None) -> Fix:
         """See :func:`.fix.fix`."""
-        return fix.fix(upstream, host, port)
+        return fix.fix(_directives(proxy), upstream, host, port)
 
-    def per_request_fix(self, upstream: Upstream, host: str, port: int | None) -> str:
+    def resolver_fix(self, proxy: Proxy, route: Route) -> Fix:
+        """See :func:`.fix.resolver_fix`."""
+        return fix.resolver_fix(_directives(proxy), route)
+
+    def per_request_fix(
+        self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
+    ) -> Fix:
         """See :func:`.fix.per_request_fix`."""
-        return fix.per_request_fix(upstream, host, port)
+        return fix.per_request_fix(_directives(proxy), proxy.routes, route, upstream, host, port, image)
+
+
+def _directives(proxy: Proxy) -> tuple[syntax.Directive, ...]:
+    return proxy.syntax.directives if isinstance(proxy.syntax, Syntax) else ()
+
+
+def _command_line(service: Service) -> tuple[syntax.Directive, ...]:
+    """The directives of ``nginx -g`` the container starts with, placed at the service in the compose
+    file (nginx says "in command line"); none when they do not parse."""
+    text = locate.global_directives(service)
+    if not text:
+        return ()
+    try:
+        parsed = syntax.parse_text(text, service.loc.file)
+    except InputError:
+        return ()
+    return tuple(replace(d, loc=service.loc, end_line=service.loc.line) for d in parsed)
+
+
+def _absent_includes(
+    conf: syntax.NginxConfig, profile: directives.Profile, service: Service
+) -> dict[tuple[str, int], str]:
+    """Includes of a single file in /etc/nginx that the image does not have and that nothing mounted or
+    copied can provide: nginx fails to open them. Elsewhere (a certbot volume...) a file may be made at run
+    time, and a glob may match nothing."""
+    out = {}
+    for unseen in conf.unseen_includes:
+        path = unseen.path
+        if re.search(r"[*?[]", path) or not path.startswith("/etc/nginx/"):
+            continue
+        if path.removeprefix("/etc/nginx/") in profile.image_files:
+            continue
+        if any(path == m.target or path.startswith(m.target.rstrip("/") + "/") for m in service.volumes):
+            continue
+        out[(unseen.loc.file, unseen.loc.line)] = path
+    return out
 
 
 DIALECT = Nginx()

@@ -81,6 +81,40 @@ def entry_file(service: Service) -> str:
     return MAIN
 
 
+IMAGE_CMD_GLOBALS = "daemon off;"
+"""The official image's ``CMD ["nginx", "-g", "daemon off;"]`` (and the test image's)."""
+
+
+def global_directives(service: Service) -> str | None:
+    """What ``nginx -g`` adds before the configuration: the command's ``-g`` value, the image's
+    (:data:`IMAGE_CMD_GLOBALS`) when the service sets neither entrypoint nor command, else None."""
+    if not service.entrypoint and not service.command:
+        return IMAGE_CMD_GLOBALS
+    args = list(service.entrypoint + service.command)
+    found = _g_value(args)  # exec form: each argument as it is ("daemon off;" is one)
+    if found is None:  # a shell line: sh -c "... && nginx -g 'daemon off;'"
+        words: list[str] = []
+        for arg in args:
+            try:
+                words.extend(shlex.split(arg) if " " in arg else [arg])
+            except ValueError:
+                words.append(arg)
+        found = _g_value(words)
+    return found
+
+
+def _g_value(words: list[str]) -> str | None:
+    started = False
+    for i, word in enumerate(words):
+        if posixpath.basename(word) in ("nginx", "nginx-debug"):
+            started = True
+        elif word in ("&&", ";", "||", "|"):
+            started = False
+        elif started and word == "-g" and i + 1 < len(words):
+            return words[i + 1]
+    return None
+
+
 def locate(service: Service) -> Located:
     """The main file and the directory that holds it (``/etc/nginx`` for every file under it)."""
     entry = entry_file(service)

@@ -33,7 +33,7 @@ import errno
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dockernet.dialects.base import ConfigTree
 from dockernet.errors import InputError
@@ -62,6 +62,8 @@ class Directive:
     args: tuple[str, ...]
     loc: Loc
     block: tuple[Directive, ...] | None = None
+    end_line: int = field(default=0, compare=False)
+    """Where its ``;`` or ``{`` is: the line nginx names in an error about the directive (0: unknown)."""
 
 
 # ngx_conf_file.c: NGX_CONF_BUFFER. A token (or a comment) must fit in the read buffer.
@@ -555,7 +557,7 @@ class _Loader:
                         display, f"blocks and includes nested more than {MAX_DEPTH} deep", st.line
                     )
                 block = self.expand(st.block, display, st.name, depth + 1)
-            out.append(Directive(st.name, st.args, Loc(display, st.line), block))
+            out.append(Directive(st.name, st.args, Loc(display, st.line), block, st.end_line))
         return tuple(out)
 
     def check(self, st: _Stmt, display: str, parent: str) -> None:
@@ -583,7 +585,7 @@ class _Loader:
             raise InputError(display, 'invalid number of arguments in "include" directive', st.end_line)
 
     def include(self, st: _Stmt, display: str, parent: str, depth: int) -> tuple[Directive, ...]:
-        keep = Directive(st.name, st.args, Loc(display, st.line))
+        keep = Directive(st.name, st.args, Loc(display, st.line), end_line=st.end_line)
         if self.tree is None:
             return (keep,)
         arg = st.args[0]
@@ -611,6 +613,18 @@ class _Loader:
                 raise InputError(display, "include cycle: " + " -> ".join(cycle), st.end_line)
             out.extend(self.file(shown, parent, depth + 1))
         return tuple(out)
+
+
+_OWN_LIMITS = re.compile(
+    r"^(file too large|not a text file|more than \d+|(blocks )?(and includes )?nested more than"
+    r"|the configuration is over|include cycle|the configuration file is not visible|\"[^\"]+\": Lua)"
+)
+
+
+def own_limit(error: InputError) -> bool:
+    """Whether :func:`load` refused a configuration for a limit of dockernet's own (size, nesting, Lua
+    blocks, include cycles, an entry file it cannot see), not with a message of nginx's."""
+    return bool(_OWN_LIMITS.match(error.message))
 
 
 def load(entry_container_path: str, tree: ConfigTree, *, conf_prefix: str | None = None) -> NginxConfig:

@@ -136,11 +136,26 @@ def _load_project(
             model, name, project_dir, env, {p for p in active if p}, files, warnings
         ).project()
     except InputError as e:
-        raise _blame_unset(e, ctx.unset_uses) from None
+        raise _redact(_blame_unset(e, ctx.unset_uses), ctx.substituted) from None
     first: dict[str, Loc] = {}
     for variable, loc in ctx.unset_uses:
         first.setdefault(variable, loc)
-    return replace(project, unset_variables=tuple(first.items()))
+    secrets = tuple(ctx.substituted.items()) + project.secrets
+    return replace(project, unset_variables=tuple(first.items()), secrets=secrets)
+
+
+def _redact(error: InputError, secrets: Mapping[str, str]) -> InputError:
+    """The error without the values variables gave it: ``invalid port '${DB_PORT}'``, not the value."""
+    message = redact(error.message, secrets)
+    return error if message == error.message else InputError(error.file, message, error.line)
+
+
+def redact(text: str, secrets: Mapping[str, str]) -> str:
+    """``text`` with each secret value replaced by its name, longest values first."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if value and value in text:
+            text = text.replace(value, secrets[value])
+    return text
 
 
 def _blame_unset(error: InputError, uses: Sequence[tuple[str, Loc]]) -> InputError:

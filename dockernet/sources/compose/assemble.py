@@ -36,6 +36,8 @@ class _Context:
     warned: set[str] = field(default_factory=set)
     unset_uses: list[tuple[str, Loc]] = field(default_factory=list)
     """Every use of an unset variable (name, where), for the variables list and for input errors."""
+    substituted: dict[str, str] = field(default_factory=dict)
+    """Value -> ``${NAME}`` for every variable substituted with a value (a secret: never printed)."""
 
     def interp_for(self, file: str) -> Callable[[str, int], str]:
         """Interpolation for the values of ``file``: errors name the file, each unset variable warns once."""
@@ -43,6 +45,8 @@ class _Context:
         warned = self.warned
         sink = self.warnings
         uses = self.unset_uses
+        substituted = self.substituted
+        env = self.env
 
         def interp(text: str, line: int) -> str:
             before = len(sub.unset)
@@ -52,6 +56,9 @@ class _Context:
                 raise InputError(file, e.message, line) from None
             for name in _names_in(text, sub.unset):
                 uses.append((name, Loc(file, line)))
+            for name in _VARIABLE.findall(text) if "$" in text else ():
+                if env.get(name):
+                    substituted.setdefault(env[name], "${" + name + "}")
             for name in sub.unset[before:]:
                 if name not in warned:
                     warned.add(name)
@@ -66,6 +73,9 @@ class _Context:
         if not isinstance(value, YMap):
             raise InputError(parsed.file, "the top-level object must be a mapping", node.start_mark.line + 1)
         return value, tagged
+
+
+_VARIABLE = re.compile(r"(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _names_in(text: str, unset: list[str]) -> list[str]:

@@ -68,6 +68,8 @@ class _Normalizer:
         warnings: list[str],
     ) -> None:
         self.warnings = warnings
+        self.secrets: dict[str, str] = {}
+        """Values from env files or the environment, and how to name them instead (never printed)."""
         self.model = model
         self.name = name
         self.dir = project_dir
@@ -142,6 +144,7 @@ class _Normalizer:
             services=MappingProxyType(services),
             networks=MappingProxyType(networks),
             volumes=MappingProxyType(volumes),
+            secrets=tuple(self.secrets.items()),
         )
 
     def network(self, key: str) -> Network:
@@ -475,8 +478,9 @@ class _Normalizer:
                         f"{file}:{line}: env file {path} not found; its variables are unknown"
                     )
                     continue
-                for k, (v, _) in read_env_file(path, self.env).items():
+                for k, (v, (_, line)) in read_env_file(path, self.env).items():
                     env[k] = v
+                    self.secrets.setdefault(v, f"<{k} from {os.path.basename(path)}:{line}>")
         raw = svc.get("environment")
         if raw is None:
             return env
@@ -486,6 +490,8 @@ class _Normalizer:
             if v is None:
                 # A bare ``KEY`` takes its value from the project environment (compose-go ``Resolve``).
                 env[k] = self.env.get(k)
+                if env[k]:
+                    self.secrets.setdefault(env[k] or "", f"<{k} from the environment>")
             else:
                 env[k] = _scalar_str(v)
         return env

@@ -26,7 +26,7 @@ from dockernet.model import (
     Topology,
     frozen_map,
 )
-from dockernet.sources.engine import api
+from dockernet.sources.engine import api, labellines
 from dockernet.sources.engine.api import (
     CONFIG_FILES_LABEL,
     DEPENDS_ON_LABEL,
@@ -253,6 +253,13 @@ def build(snap: Snapshot, scope: Scope = Scope()) -> Live:
                 services=MappingProxyType(services[project]),
                 networks=MappingProxyType(project_nets.get(project, {})),
                 live=True,
+                # A container's environment is a secret: outputs name a value, never show it.
+                secrets=tuple(
+                    (value, f"<{key} of {svc.name}>")
+                    for svc in services[project].values()
+                    for key, value in svc.environment.items()
+                    if value
+                ),
             )
         )
     checked = frozenset(
@@ -361,6 +368,7 @@ def _service(
         entrypoint=api.str_list(config.get("Entrypoint")),
         environment=frozen_map(_env(api.str_list(config.get("Env")))),
         labels=frozen_map(labels),
+        label_locs=MappingProxyType(dict(labellines.label_locs(files, labels))),
         healthcheck=bool(health_cfg) and api.str_list(health_cfg.get("Test"))[:1] != ("NONE",),
         state=status,
         health=_health(c, inspect),

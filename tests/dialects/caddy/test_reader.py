@@ -291,5 +291,5 @@ def test_hints_rewrite_the_line_that_names_the_upstream(tmp_path: Path) -> None:
         tmp_path, HEAD + ":80 {\n\treverse_proxy /a* app:1\n\treverse_proxy {\n\t\tto https://b\n\t}\n}\n"
     )
     first, second = (r.upstreams[0] for r in proxy.routes)
-    assert caddy.DIALECT.fix(first, "app", 3000) == "reverse_proxy app:3000"
-    assert caddy.DIALECT.fix(second, "b", 8443) == "to https://b:8443"
+    assert caddy.DIALECT.fix(proxy, first, "app", 3000).text == "reverse_proxy app:3000"
+    assert caddy.DIALECT.fix(proxy, second, "b", 8443).text == "to https://b:8443"

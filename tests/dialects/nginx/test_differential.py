@@ -38,8 +38,12 @@ from typing import NoReturn
 
 import pytest
 
-from dockernet.dialects.nginx.syntax import Directive, NginxConfig, load, parse_text, tokenize
+from dockernet.dialects.nginx.directives import DEBIAN_1_22
+from dockernet.dialects.nginx.locate import IMAGE_CMD_GLOBALS
+from dockernet.dialects.nginx.syntax import Directive, NginxConfig, load, own_limit, parse_text, tokenize
+from dockernet.dialects.nginx.validate import Refusal, first_refusal
 from dockernet.errors import InputError
+from dockernet.model import Loc
 from dockernet.sources.files import HostTree
 from tests.conftest import REPO, SHARED
 
@@ -574,6 +578,246 @@ def test_real_config(case_name: str, certs: dict[str, bytes], tmp_path: Path) ->
     OUTCOME.compared.append(case_name)
 
 
+# ------------------------------------------------------------------------------------------ nginx -t parity
+
+# What DN401 reproduces (dockernet.dialects.nginx.validate, and the reader's syntax and include errors).
+# Anything else nginx says is about values, host names or other files, which DN401 does not check.
+MODELED = re.compile(
+    r'^(unknown directive "|"[^"]+" directive is not allowed here|invalid number of arguments in "'
+    r'|directive "[^"]+" (is not terminated|has no opening)|no "events" section|open\(\) "|pread\(\) "'
+    r"|unexpected |too long parameter)"
+)
+
+
+@dataclass
+class Parity:
+    """DN401 against ``nginx -t``, counted for the summary line."""
+
+    accepted: list[str] = field(default_factory=list)
+    """Both accept."""
+    same: list[str] = field(default_factory=list)
+    """Both refuse, with the same message at the same file and line."""
+    values: list[str] = field(default_factory=list)
+    """dockernet accepts; nginx refuses for something DN401 does not check (a value, a host...)."""
+    earlier: list[str] = field(default_factory=list)
+    """Both refuse; nginx stops earlier, at something DN401 does not check."""
+    own: list[str] = field(default_factory=list)
+    """dockernet's own limits (include cycles, size): no verdict to compare."""
+
+
+PARITY = Parity()
+
+
+def dn401_verdict(tree: HostTree) -> tuple[Refusal | None, NginxConfig | None] | InputError:
+    """What DN401 reports for /etc/nginx/nginx.conf, as the reader and the rule do (with the table of the
+    nginx that runs here); an InputError for dockernet's own limits."""
+    try:
+        conf = load("/etc/nginx/nginx.conf", tree)
+    except InputError as e:
+        if own_limit(e):
+            return e
+        return Refusal(e.message, Loc(e.file, e.line)), None
+    return first_refusal(conf.directives, DEBIAN_1_22, entry=conf.files[0]), conf
+
+
+def compare_verdicts(name: str, ours: Refusal | None, theirs: Verdict, tree: HostTree) -> None:
+    assert not theirs.crashed, theirs
+    if ours is None:
+        if theirs.ok:
+            PARITY.accepted.append(name)
+            return
+        assert theirs.message is not None and not MODELED.match(theirs.message), (
+            f"nginx -t refuses what DN401 accepts: {theirs}"
+        )
+        PARITY.values.append(name)
+        return
+    assert not theirs.ok, f"DN401 refuses what nginx -t accepts: {ours}"
+    where = None if theirs.file is None else (tree.host_path(theirs.file), theirs.line)
+    if theirs.message == ours.message and where in (None, (ours.loc.file, ours.loc.line)):
+        assert (where is None) == (ours.loc.line == 0), (ours, theirs)
+        PARITY.same.append(name)
+        return
+    assert theirs.message is not None and not MODELED.match(theirs.message), (ours, theirs)
+    PARITY.earlier.append(name)
+
+
+@pytest.mark.skipif(not CASES, reason="no nginx configs in compose-samples/ or ../shared/corpus")
+@pytest.mark.parametrize("case_name", [name for name, _ in CASES])
+def test_dn401_agrees_with_nginx_t(case_name: str, certs: dict[str, bytes], tmp_path: Path) -> None:
+    """DN401's verdict on every sample and corpus config is nginx -t's: accepted, or refused with the same
+    message at the same file and line (or nginx stops first at a value DN401 does not check)."""
+    case = layout(case_name, dict(CASES)[case_name], tmp_path / "host")
+    tree = HostTree(case.mappings)
+    ours = dn401_verdict(tree)
+    if isinstance(ours, InputError):
+        PARITY.own.append(case_name)
+        pytest.skip(f"dockernet's own limit: {ours}")
+    refusal, conf = ours
+    box = Sandbox(tmp_path / "root")
+    for cpath, host in case.mappings:
+        box.copy_in(cpath, host)
+    prepare(box, conf, certs)
+    compare_verdicts(case_name, refusal, box.test("/etc/nginx/nginx.conf", tree, dump=False), tree)
+
+
+_HTTP = b"events {}\nhttp {\n%s\n}\n"
+REFUSED: dict[str, dict[str, bytes]] = {
+    "unknown directive": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  proxy_pas http://127.0.0.1:1;\n }\n}"
+    },
+    "two arguments to proxy_pass": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  proxy_pass http://127.0.0.1:1 x;\n }\n}"
+    },
+    "arguments over several lines": {
+        "nginx.conf": _HTTP
+        % b"server {\n location / {\n  proxy_pass\n   http://127.0.0.1:1\n   x\n  ;\n }\n}"
+    },
+    "proxy_pass at http level": {"nginx.conf": _HTTP % b"proxy_pass http://127.0.0.1:1;"},
+    "server inside location": {"nginx.conf": _HTTP % b"server {\n location / {\n  server {\n  }\n }\n}"},
+    "proxy_pass in if in server": {
+        "nginx.conf": _HTTP % b"server {\n if ($uri) {\n  proxy_pass http://a;\n }\n}"
+    },
+    "if inside if": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  if ($uri) {\n   if ($uri) { }\n  }\n }\n}"
+    },
+    "location inside if": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  if ($uri) { location /a { } }\n }\n}"
+    },
+    "return in limit_except": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  limit_except GET {\n   return 403;\n  }\n }\n}"
+    },
+    "listen in location": {"nginx.conf": _HTTP % b"server {\n location / {\n  listen 80;\n }\n}"},
+    "worker_processes in http": {"nginx.conf": _HTTP % b"worker_processes 2;"},
+    "events in http": {"nginx.conf": _HTTP % b"events { }"},
+    "flag with two arguments": {"nginx.conf": _HTTP % b"sendfile on off;"},
+    "flag without argument": {"nginx.conf": _HTTP % b"sendfile;"},
+    "too many arguments": {"nginx.conf": _HTTP % b"add_header a b c d e f g h;"},
+    "simple directive with a block": {"nginx.conf": _HTTP % b"proxy_ignore_client_abort on {\n}"},
+    "unknown directive in upstream": {
+        "nginx.conf": _HTTP % b"upstream u {\n server 127.0.0.1:1;\n keepalive_pool 4;\n}"
+    },
+    "unknown directive in events": {"nginx.conf": b"events {\n worker_connection 10;\n}\nhttp {}\n"},
+    "unknown directive in an included file": {
+        "nginx.conf": _HTTP % b"include conf.d/*.conf;",
+        "conf.d/a.conf": b"server {\n listen 127.0.0.1:8080;\n}\n",
+        "conf.d/b.conf": b"\n\nserver {\n  proxy_set_headers Host $host;\n}\n",
+    },
+    "missing include": {"nginx.conf": _HTTP % b"server {\n include /etc/nginx/x.conf;\n}"},
+    "third-party module: headers-more": {"nginx.conf": _HTTP % b"more_set_headers 'X-A: b';"},
+    "third-party module: brotli": {"nginx.conf": _HTTP % b"brotli on;"},
+    "third-party module: geoip2 block": {"nginx.conf": _HTTP % b"geoip2 /x.mmdb {\n $c country;\n}"},
+    "dynamic module not loaded: stream": {"nginx.conf": b"events {}\nstream {\n}\n"},
+    "newer than 1.22: http2": {"nginx.conf": _HTTP % b"server {\n http2 on;\n}"},
+    "no events section": {"nginx.conf": b"http {\n}\n"},
+    "duplicate flag": {"nginx.conf": _HTTP % b"server {\n gzip on;\n listen 127.0.0.1:8080;\n gzip off;\n}"},
+    "duplicate through an include": {
+        "nginx.conf": _HTTP % b"proxy_buffering off;\ninclude tuning.conf;",
+        "tuning.conf": b"\n# tuning\nproxy_buffering on;\n",
+    },
+    "duplicate in events": {"nginx.conf": b"events {\n multi_accept on;\n multi_accept off;\n}\nhttp {}\n"},
+    "duplicate in upstream": {
+        "nginx.conf": _HTTP
+        % b"upstream u {\n server 127.0.0.1:1;\n keepalive_timeout 1s;\n keepalive_timeout 2s;\n}"
+    },
+    "duplicate size in a location": {
+        "nginx.conf": _HTTP
+        % b"server {\n location / {\n  client_max_body_size 1m;\n  client_max_body_size 2m;\n }\n}"
+    },
+    "proxy_pass twice": {
+        "nginx.conf": _HTTP % b"server {\n location / {\n  proxy_pass http://127.0.0.1:1;\n"
+        b"  proxy_pass http://127.0.0.1:2;\n }\n}"
+    },
+    "root twice": {
+        "nginx.conf": _HTTP % b"server {\n root /a;\n location / {\n  root /b;\n  root /c;\n }\n}"
+    },
+    "flag neither on nor off": {"nginx.conf": _HTTP % b"server {\n proxy_buffering yes;\n}"},
+    "byte order mark": {"nginx.conf": b"\xef\xbb\xbfevents {}\nhttp {}\n"},
+}
+ACCEPTED: dict[str, dict[str, bytes]] = {
+    "every context": {
+        "nginx.conf": b"user nobody;\nworker_processes 1;\nevents { worker_connections 16; }\nhttp {\n"
+        b" upstream u { server 127.0.0.1:1; keepalive 2; }\n server {\n  listen 127.0.0.1:8080;\n"
+        b"  if ($uri) { return 404; }\n  location / {\n   limit_except GET { deny all; }\n"
+        b"   if ($uri) { proxy_pass http://u; }\n   proxy_pass http://u;\n   location /a { }\n  }\n }\n}\n"
+    },
+    "data blocks": {
+        "nginx.conf": _HTTP
+        % b"map $uri $m { default 0; proxy_pas 1; ~^/x server; }\ngeo $g { default 0; 10.0.0.0/8 1; }\n"
+        b"split_clients $uri $s { 50% a; * b; }\ntypes { text/html html; a/b c d e f g h i j; }\n"
+        b"charset_map koi8-r utf-8 { C0 D18E; }"
+    },
+    "ssl, deprecated but known to 1.22": {"nginx.conf": _HTTP % b"server {\n ssl off;\n}"},
+    "the same setting at each level": {
+        "nginx.conf": _HTTP
+        % b"gzip on;\nserver {\n gzip off;\n location / {\n  gzip on;\n  if ($uri) { gzip off; }\n"
+        b"  limit_except GET { deny all; }\n  location /a { gzip off; }\n }\n location /b { gzip on; }\n}\n"
+        b"server {\n listen 127.0.0.1:8081;\n gzip on;\n}\n"
+        b"upstream a { server 127.0.0.1:1; keepalive_timeout 1s; }\n"
+        b"upstream b { server 127.0.0.1:1; keepalive_timeout 1s; }"
+    },
+    "one pass per location, one root per block": {
+        "nginx.conf": _HTTP
+        % b"root /a;\nserver {\n root /b;\n location / {\n  root /c;\n  proxy_pass http://127.0.0.1:1;\n"
+        b"  if ($uri) { proxy_pass http://127.0.0.1:2; }\n"
+        b"  location /x { proxy_pass http://127.0.0.1:3; }\n }\n}"
+    },
+    "flags in any case": {"nginx.conf": _HTTP % b"gzip ON;\nsendfile Off;"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED) + sorted(ACCEPTED))
+def test_dn401_deliberate_configs(name: str, isolation: None, tmp_path: Path) -> None:
+    """Deliberately broken configs (and near-misses): DN401 says exactly what nginx -t says, or nothing."""
+    files = REFUSED.get(name) or ACCEPTED[name]
+    etc = tmp_path / "etc-nginx"
+    for rel, data in files.items():
+        (etc / rel).parent.mkdir(parents=True, exist_ok=True)
+        (etc / rel).write_bytes(data)
+    tree = HostTree([("/etc/nginx", str(etc))])
+    ours = dn401_verdict(tree)
+    assert not isinstance(ours, InputError), ours
+    box = Sandbox(tmp_path / "root")
+    box.copy_in("/etc/nginx", str(etc))
+    theirs = box.test("/etc/nginx/nginx.conf", tree, dump=False)
+    refusal = ours[0]
+    if name in ACCEPTED:
+        assert refusal is None and theirs.ok, (refusal, theirs)
+        return
+    assert refusal is not None and theirs.message == refusal.message, (refusal, theirs)
+    where = None if theirs.file is None else (tree.host_path(theirs.file), theirs.line)
+    assert where == (None if refusal.loc.line == 0 else (refusal.loc.file, refusal.loc.line)), (
+        refusal,
+        theirs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (b"daemon off;\nevents {}\nhttp {}\n", ('"daemon" directive is duplicate', 1)),
+        (b"user nobody;\n\ndaemon on;\nevents {}\nhttp {}\n", ('"daemon" directive is duplicate', 3)),
+        (b"events {}\nhttp {}\n", None),
+    ],
+)
+def test_dn401_under_the_images_command(
+    config: bytes, expected: tuple[str, int] | None, isolation: None, tmp_path: Path
+) -> None:
+    """The official image runs ``nginx -g "daemon off;"``: nginx reads that first, so ``daemon`` in the file
+    is a duplicate. dockernet and ``nginx -t -g "daemon off;"`` agree."""
+    etc = tmp_path / "etc-nginx"
+    etc.mkdir()
+    (etc / "nginx.conf").write_bytes(config)
+    tree = HostTree([("/etc/nginx", str(etc))])
+    conf = load("/etc/nginx/nginx.conf", tree)
+    command_line = parse_text(IMAGE_CMD_GLOBALS, "command line")
+    ours = first_refusal(conf.directives, DEBIAN_1_22, entry=conf.files[0], command_line=command_line)
+    box = Sandbox(tmp_path / "root")
+    box.copy_in("/etc/nginx", str(etc))
+    theirs = _verdict(box.run(["-t", "-c", "/etc/nginx/nginx.conf", "-g", IMAGE_CMD_GLOBALS]))
+    assert (None if ours is None else (ours.message, ours.loc.line)) == expected
+    assert (None if theirs.ok else (theirs.message, theirs.line)) == expected, theirs
+
+
 def test_summary() -> None:
     """Runs after the configs (file order); prints what was compared (pytest -s shows it)."""
 
@@ -586,6 +830,14 @@ def test_summary() -> None:
         f"{count(OUTCOME.partial)}; refused identically {count(OUTCOME.both_refused)}; nginx stopped "
         f"earlier on semantics {count(OUTCOME.semantic)}; {OUTCOME.tokens} tokens echoed"
     )
+    print(
+        f"nginx -t parity (DN401): both accept {count(PARITY.accepted)}; both refuse, same message, file and "
+        f"line {count(PARITY.same)}; nginx refuses a value DN401 does not check {count(PARITY.values)}; "
+        f"nginx stops earlier at such a value {count(PARITY.earlier)}; dockernet's own limits "
+        f"{count(PARITY.own)}"
+    )
+    for name in PARITY.values + PARITY.earlier:
+        print(f"  not compared in full: {name}")
 
 
 # ------------------------------------------------------------------------------------------ broken configs
