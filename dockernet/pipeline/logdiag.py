@@ -95,11 +95,14 @@ def diagnose_logs(
         routes = cfg.routes if cfg else ()
         groups: dict[tuple[str, str | None], list[Any]] = {}
         for text in lines:
-            event = explain_line(text, routes, addresses)
+            if cfg is not None and cfg.dialect == "caddy":
+                event, at = _caddy_event(text, routes)
+            else:
+                event = explain_line(text, routes, addresses)
+                parsed = parse_line(text)
+                at = parsed.time if parsed else None
             if event is None:
                 continue
-            parsed = parse_line(text)
-            at = parsed.time if parsed else None
             groups.setdefault((event.code, event.route_id), []).append((event, at))
         made: list[LogGroup] = []
         for (code, route_id), events in groups.items():
@@ -131,6 +134,41 @@ def diagnose_logs(
         made.sort(key=lambda g: (g.route is None, g.route or Loc(""), -g.count, g.code))
         out.append(ProxyLog(container, project, key[1], len(lines), tuple(made)))
     return tuple(out)
+
+
+def _caddy_event(text: str, routes: tuple[Route, ...]) -> tuple[Any, str | None]:
+    """A Caddy ``http.log.error`` line as the diagnosis's event (:mod:`dockernet.dialects.caddy.errorlog`),
+    attributed by the request's host and path; its time as ``YYYY/MM/DD HH:MM:SS`` (UTC)."""
+    import datetime
+
+    from dockernet.dialects.caddy import errorlog
+    from dockernet.dialects.nginx.attribution import LogEvent
+
+    line = errorlog.parse_line(text)
+    found = errorlog.classify(line) if line is not None else None
+    if line is None or found is None:
+        return None, None
+    pattern, parts = found
+    route = errorlog.route_of(line, routes)
+    at = None
+    if line.time is not None:
+        stamp = datetime.datetime.fromtimestamp(line.time, tz=datetime.UTC)
+        at = stamp.strftime("%Y/%m/%d %H:%M:%S")
+    event = LogEvent(
+        line="",
+        level="error",
+        code=pattern.code,
+        status=line.status,
+        meaning=pattern.meaning,
+        rules=pattern.rules,
+        route=route.forward.loc if route is not None else None,
+        route_id=route.id if route is not None else None,
+        location=route.match.path if route is not None else None,
+        attributed_by="request" if route is not None else None,
+        upstream=parts.get("address"),
+        details=tuple(sorted(parts.items())),
+    )
+    return event, at
 
 
 def _linked(route: Route, probable: tuple[str, ...], findings: tuple[Finding, ...]) -> LinkedFinding | None:

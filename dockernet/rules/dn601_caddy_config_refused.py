@@ -2,7 +2,8 @@
 ## What it does
 Flags what Caddy refuses when it adapts its Caddyfile, so that it does not start: an upstream address with a
 path or query (`reverse_proxy http://app:3000/api`), a `ws://` or unknown scheme, two schemes in one
-`reverse_proxy`, a placeholder next to a scheme, and, in the official image, a directive it does not know.
+`reverse_proxy`, a placeholder next to a scheme, a named matcher that is not defined, the same site twice,
+and, in the official image, a directive it does not know (docs/caddy-reader.md lists them all).
 
 ## Why is this bad?
 Caddy stops before it serves anything, so every route of the proxy is down. It does not even say why:

@@ -40,6 +40,8 @@ class Token:
     """The ``{$NAME}`` variables that made it (names only)."""
     unset: tuple[str, ...] = ()
     """Those of them that the environment does not set (and that have no default)."""
+    origin: str = ""
+    """The snippet (``file:name``) it was imported from, if any: a node of the import graph."""
 
     @property
     def shown(self) -> str:

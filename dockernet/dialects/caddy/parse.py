@@ -22,7 +22,9 @@ from dockernet.errors import InputError
 MAX_FILE = 5 * 1024 * 1024
 """Largest Caddyfile read (bytes)."""
 MAX_IMPORTS = 500
-"""Most imports expanded in one load (a cycle would never end)."""
+"""Most imports expanded in one load."""
+MAX_DEPTH = 100
+"""Deepest nesting of blocks (Caddy has none; real Caddyfiles stay under 5)."""
 _ARGS = re.compile(r"\{args\[(\d+)\]\}|\{args\.(\d+)\}")
 
 
@@ -68,6 +70,20 @@ class Loaded:
 class _Reader:
     def __init__(self, tree: ConfigTree, env: Mapping[str, str | None], loaded: Loaded) -> None:
         self.tree, self.env, self.loaded, self.imports = tree, env, loaded, 0
+        self.graph: dict[str, set[str]] = {}
+        """The import graph (files and snippets), to refuse a cycle as Caddy does."""
+
+    def add_edge(self, at: Token, source: str, target: str) -> None:
+        """``source`` imports ``target``; a cycle is Caddy's error."""
+        seen, todo = set(), [target]
+        while todo:
+            node = todo.pop()
+            if node == source:
+                raise self.fail(at, f"a cycle of imports exists between {source} and {target}")
+            if node not in seen:
+                seen.add(node)
+                todo.extend(self.graph.get(node, ()))
+        self.graph.setdefault(source, set()).add(target)
 
     def display(self, path: str) -> str:
         return self.loaded.files.get(path, path)
@@ -110,17 +126,22 @@ def load(entry: str, tree: ConfigTree, env: Mapping[str, str | None]) -> Loaded:
 
 
 def _new_line(tokens: list[Token], i: int) -> bool:
-    """Caddy's ``isNewLine``: the token starts a line (or another file)."""
+    """Caddy's ``isNewLine``: the token starts a line, or another file or snippet (an import's first token
+    starts a line of its own)."""
     if i == 0:
         return True
     prev, tok = tokens[i - 1], tokens[i]
-    return prev.file != tok.file or tok.line > prev.line + prev.breaks
+    if prev.file != tok.file or prev.origin != tok.origin:
+        return True
+    return tok.line > prev.line + prev.breaks or tok.line < prev.line
 
 
 class _Parser:
     def __init__(self, reader: _Reader, tokens: list[Token]) -> None:
         self.r, self.t, self.i = reader, tokens, 0
-        self.snippets: dict[str, list[Token]] = {}
+        self.snippets: dict[str, tuple[str, list[Token]]] = {}
+        """name -> (the file that defines it, its tokens)."""
+        self.depth = 0
 
     def parse_all(self) -> None:
         while self.i < len(self.t):
@@ -141,11 +162,17 @@ class _Parser:
         if self.r.imports > MAX_IMPORTS:
             raise self.r.fail(at, f"more than {MAX_IMPORTS} imports: a cycle of imports exists")
         pattern = args[0].text
-        got = list(self.snippets[pattern]) if pattern in self.snippets else self.import_files(at, pattern)
+        source = at.origin or at.file
+        if pattern in self.snippets:
+            node = f"{self.r.display(self.snippets[pattern][0])}:{pattern}"
+            self.r.add_edge(at, source, node)
+            got = [replace(t, origin=node) for t in self.snippets[pattern][1]]
+        else:
+            got = self.import_files(at, pattern, source)
         values = [a.text for a in args[1:]]
         self.t[self.i : end] = [_with_args(tok, values) for tok in got]
 
-    def import_files(self, at: Token, pattern: str) -> list[Token]:
+    def import_files(self, at: Token, pattern: str, source: str) -> list[Token]:
         path = pattern if pattern.startswith("/") else posixpath.join(posixpath.dirname(at.file), pattern)
         path = posixpath.normpath(path)
         if any(c in path for c in "*?["):
@@ -164,6 +191,7 @@ class _Parser:
             matches = [path]
         out: list[Token] = []
         for m in matches:
+            self.r.add_edge(at, source, m)
             out.extend(self.r.file_tokens(m, at))
         return out
 
@@ -220,7 +248,7 @@ class _Parser:
             if tok.text == "}" and not tok.quoted:
                 depth -= 1
                 if depth == 0:
-                    self.snippets[name] = body
+                    self.snippets[name] = (key.file, body)
                     return
             elif tok.text == "{" and not tok.quoted:
                 depth += 1
@@ -255,7 +283,12 @@ class _Parser:
                 break
             if tok.text == "{" and not tok.quoted:
                 self.i += 1
-                return Directive(name, tuple(args), tuple(self.directives(closing=True, opener=tok)))
+                self.depth += 1
+                if self.depth > MAX_DEPTH:
+                    raise self.r.fail(tok, f"blocks nested more than {MAX_DEPTH} deep")
+                block = tuple(self.directives(closing=True, opener=tok))
+                self.depth -= 1
+                return Directive(name, tuple(args), block)
             args.append(tok)
             self.i += 1
         return Directive(name, tuple(args))

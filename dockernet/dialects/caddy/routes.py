@@ -131,7 +131,12 @@ def extract(
     """The routes of every site; ``standard`` is True for the official image, whose Caddy knows only the
     standard directives (a custom build may add others)."""
     w = _Walker(loaded, key, env, standard, _options(loaded.options))
+    seen: set[str] = set()
     for site in loaded.sites:
+        for k in site.keys:
+            if k.text.lower() in seen:
+                w.refuse(k, f"ambiguous site definition: {k.shown}")
+            seen.add(k.text.lower())
         w.site(site)
     return w.out
 
@@ -253,23 +258,39 @@ class _Walker:
         )
         return Site(tok.shown, host, port, self.loc(tok), acme, (scheme or "").lower())
 
-    def walk(self, body: tuple[Directive, ...], match: Match, where: str) -> None:
+    def walk(
+        self, body: tuple[Directive, ...], match: Match, where: str, outer: frozenset[str] = frozenset()
+    ) -> None:
+        """Routes of a block. Named matchers are scoped to the block that defines them and the blocks
+        inside it; defining one that is already visible, or using one that is not, is refused (measured
+        with ``caddy adapt``)."""
+        visible = set(outer)
+        for d in body:
+            if d.name.text.startswith("@"):
+                if d.name.text in visible:
+                    self.refuse(d.name, f"matcher is defined more than once: {d.name.text}")
+                visible.add(d.name.text)
+        matchers = frozenset(visible)
         for d in body:
             name = d.name.text
             if name.startswith("@") or name == "}":
                 continue
+            uses = name in _BLOCKS or name in ("reverse_proxy", "php_fastcgi")
+            if uses and d.args and d.args[0].text.startswith("@") and d.args[0].text not in matchers:
+                self.refuse(d.args[0], f"unrecognized matcher name: {d.args[0].text}")
             if name in _BLOCKS:
                 path = d.args[0].shown if d.args and _is_matcher(d.args[0].text) else None
                 inner = Match(match.hosts, path or match.path, match.entry, self.loc(d.name))
-                self.walk(d.block or (), inner, f"{name} {path}" if path else where)
+                self.walk(d.block or (), inner, f"{name} {path}" if path else where, matchers)
             elif name == "handle_errors":
                 self.out.error_pages.update(_error_codes(d.args))
             elif name in ("reverse_proxy", "php_fastcgi"):
                 self.proxy(d, match, where)
             elif self.standard and name not in STANDARD:
-                self.out.refusals.append(
-                    up.Refusal(self.loc(d.name), name, f"unrecognized directive: {name}")
-                )
+                self.refuse(d.name, f"unrecognized directive: {name}")
+
+    def refuse(self, tok: Token, reason: str) -> None:
+        self.out.refusals.append(up.Refusal(self.loc(tok), tok.shown, reason))
 
     def proxy(self, d: Directive, match: Match, where: str) -> None:
         name = d.name.text
@@ -279,12 +300,16 @@ class _Walker:
             path = args.pop(0).shown
             where = f"{name} {path}"
         tokens = [(t, self.loc(t)) for t in args]
+        from_to: set[int] = set()  # tokens of `to` lines: a hint rewrites that line
         protocol = "fastcgi" if name == "php_fastcgi" else "http"
         dynamic: Directive | None = None
         for sub in d.block or ():
             sub_name = sub.name.text
             if sub_name == "to":
+                if not sub.args:
+                    self.refuse(sub.name, "wrong argument count or unexpected line ending after 'to'")
                 tokens.extend((t, self.loc(t)) for t in sub.args)
+                from_to.update(id(t) for t in sub.args)
             elif sub_name == "dynamic":
                 dynamic = sub
             elif sub_name == "transport" and sub.args:
@@ -292,15 +317,19 @@ class _Walker:
                     protocol = "fastcgi"
                 elif any(s.name.text == "tls" for s in sub.block or ()):
                     protocol = "https"
-        refused = up.mixed_scheme([(t, loc) for t, loc in tokens])
         if any(up.scheme_of(t) == "https" for t, _ in tokens):
             protocol = "https"
+        # Caddy parses the addresses in order and stops at the first it refuses: a bad address, or one whose
+        # scheme differs from the ones before it.
+        refused: up.Refusal | None = None
         upstreams: list[Upstream] = []
-        for tok, loc in tokens if refused is None else ():
-            got = up.parse(tok, loc, name, protocol, self.env)
+        for i, (tok, loc) in enumerate(tokens):
+            got = up.parse(tok, loc, "to" if id(tok) in from_to else name, protocol, self.env)
+            if not isinstance(got, up.Refusal):
+                got = up.mixed_scheme(tokens[: i + 1]) or got
             if isinstance(got, up.Refusal):
-                refused = refused or got
-                continue  # Caddy stops here; the route is kept so that the finding can name it
+                refused = got
+                break  # the route is kept so that the finding can name it
             upstreams.extend(got)
             for u in got if tok.env else ():
                 if u.host and u.host not in tok.written:

@@ -206,6 +206,8 @@ def test_automatic_https_sites(tmp_path: Path) -> None:
         (":80 {\n}\n}\n", 3, "subject does not qualify for certificate: '}'"),
         (":80 {\n\timport nope.caddy\n}\n", 2, "File to import not found"),
         ("(a) {\n}\n(a) {\n}\n", 3, "redeclaration of previously declared snippet a"),
+        (":80 {\n\timport Caddyfile\n}\n", 2, "a cycle of imports exists"),
+        (":80 {\n" + "route {\n" * 150 + "}\n" * 151, 102, "blocks nested more than 100 deep"),
     ],
 )
 def test_syntax_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -260,3 +262,34 @@ def test_json_config_given_with_config_flag(tmp_path: Path) -> None:
     )
     assert dials(proxy) == ["unix//run/app.sock"]
     assert proxy.listens == (8080,)
+
+
+def test_scan_exec_dump_is_the_adapted_json() -> None:
+    """``scan --exec``: ``caddy adapt`` in the container prints JSON, read as Caddy's native config."""
+    from dataclasses import replace
+
+    from dockernet.sources.tartree import DumpTree
+
+    svc = Service(project="p", name="caddy", loc=Loc("c", 1), image="caddy")
+    located = caddy.DIALECT.locate(svc)
+    assert caddy.DIALECT.dump_command(located) == ("caddy", "adapt", "--config", "/etc/caddy/Caddyfile")
+    out = (
+        b'{"apps":{"http":{"servers":{"srv0":{"listen":[":80"],"routes":[{"handle":'
+        b'[{"handler":"reverse_proxy","upstreams":[{"dial":"app:3000"}]}]}]}}}}}\n'
+    )
+    files = caddy.DIALECT.parse_dump(out)
+    assert caddy.DIALECT.parse_dump(b"Error: adapting config\n") == {}
+    got = caddy.DIALECT.read(
+        svc, DumpTree(files), replace(located, entry=next(iter(files))), "exec", at_start=False
+    )
+    assert isinstance(got, Proxy)
+    assert dials(got) == ["app:3000"]
+
+
+def test_hints_rewrite_the_line_that_names_the_upstream(tmp_path: Path) -> None:
+    proxy = read(
+        tmp_path, HEAD + ":80 {\n\treverse_proxy /a* app:1\n\treverse_proxy {\n\t\tto https://b\n\t}\n}\n"
+    )
+    first, second = (r.upstreams[0] for r in proxy.routes)
+    assert caddy.DIALECT.fix(proxy, first, "app", 3000).text == "reverse_proxy app:3000"
+    assert caddy.DIALECT.fix(proxy, second, "b", 8443).text == "to https://b:8443"
