@@ -30,6 +30,17 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(lambda m: _escape(ord(m.group())), text)
 
 
+_UNSAFE_IN_PICTURES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def visible_in_picture(text: str) -> str:
+    """:func:`visible` for a diagram's scene, where a newline is the scene's own line break (each format
+    writes it as one: DOT ``\\n``, HTML ``<br/>``), never a command."""
+    if text.isprintable() or not _UNSAFE_IN_PICTURES.search(text):
+        return text
+    return _UNSAFE_IN_PICTURES.sub(lambda m: _escape(ord(m.group())), text)
+
+
 def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

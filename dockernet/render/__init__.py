@@ -62,7 +62,7 @@ def draw(scene: Scene, fmt: str, layout: Layout = Layout.AUTO) -> Drawing:
     from dockernet.model import safe
     from dockernet.render import dot, image
 
-    scene = safe.deep(scene)
+    scene = safe.deep(scene, safe.visible_in_picture)
     chosen = choose(scene) if layout is Layout.AUTO else layout
     if fmt == "dot":
         return Drawing(dot.render(scene, chosen).encode(), chosen)
