@@ -30,7 +30,9 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(lambda m: _escape(ord(m.group())), text)
 
 
-_UNSAFE_IN_PICTURES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_IN_PICTURES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def visible_in_picture(text: str) -> str:
