@@ -4,6 +4,7 @@ name is looked up with ``nslookup`` from inside a container, and the model's ans
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def _answered(container: str, name: str) -> bool:
 def test_embedded_dns_answers_what_the_model_says(
     compose_cli: list[str], busybox_image: str, tmp_path: Path
 ) -> None:
-    name = "dnfacts"
+    name = f"dnfacts{os.getpid()}"  # unique: concurrent runs share the engine
     with project(compose_cli, tmp_path, name, {"compose.yaml": COMPOSE}):
         topology = pipeline.load_static(ComposeRequest(dirs=(str(tmp_path),)))
         topo = graph.build(topology)
