@@ -114,6 +114,13 @@ def redactor(topology: Topology) -> Callable[[str], str] | None:
     }
     if not table:
         return None  # (most runs: nothing to walk)
+    return replacer(table)
+
+
+def replacer(table: Mapping[str, str]) -> Callable[[str], str]:
+    """A function that replaces each value of ``table`` (value -> name), as a whole token, by its name."""
+    if not table:
+        return lambda text: text
     pattern = re.compile("|".join(_token(v) for v in sorted(table, key=len, reverse=True)))
     return lambda text: pattern.sub(lambda m: table[m.group(0)], text) if text else text
 

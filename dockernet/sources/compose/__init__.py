@@ -44,7 +44,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from dockernet.errors import InputError, UsageError
-from dockernet.model import Loc, Project
+from dockernet.model import Loc, Project, safe
 from dockernet.sources.compose.assemble import _build_model, _Context
 from dockernet.sources.compose.common import _parse_file
 from dockernet.sources.compose.discover import (
@@ -146,16 +146,8 @@ def _load_project(
 
 def _redact(error: InputError, secrets: Mapping[str, str]) -> InputError:
     """The error without the values variables gave it: ``invalid port '${DB_PORT}'``, not the value."""
-    message = redact(error.message, secrets)
+    message = safe.replacer(secrets)(error.message)
     return error if message == error.message else InputError(error.file, message, error.line)
-
-
-def redact(text: str, secrets: Mapping[str, str]) -> str:
-    """``text`` with each secret value replaced by its name, longest values first."""
-    for value in sorted(secrets, key=len, reverse=True):
-        if value and value in text:
-            text = text.replace(value, secrets[value])
-    return text
 
 
 def _blame_unset(error: InputError, uses: Sequence[tuple[str, Loc]]) -> InputError:
