@@ -56,12 +56,6 @@ def deep(value: T, text: Callable[[str], str] | None = visible) -> T:
 
 def _deep(value: Any, text: Callable[[str], str]) -> Any:
     kind = type(value)
-    if kind is str:
-        new = text(value)
-        return value if new == value else new
-    if kind is tuple:
-        items = tuple(_deep(v, text) for v in value)
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if value is None or kind in (int, float, bool) or isinstance(value, Enum):
         return value
     if isinstance(value, str):
@@ -69,7 +63,9 @@ def _deep(value: Any, text: Callable[[str], str]) -> Any:
         return value if new == value else new
     if isinstance(value, tuple):
         items = tuple(_deep(v, text) for v in value)
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items if kind is tuple else kind(items)
     if isinstance(value, Mapping):
         pairs = {_deep(k, text): _deep(v, text) for k, v in value.items()}
         same = all(k in value and value[k] is v for k, v in pairs.items()) and len(pairs) == len(value)
