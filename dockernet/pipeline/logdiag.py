@@ -97,6 +97,8 @@ def diagnose_logs(
         for text in lines:
             if cfg is not None and cfg.dialect == "caddy":
                 event, at = _caddy_event(text, routes)
+            elif cfg is not None and cfg.dialect == "traefik":
+                event, at = _traefik_event(text, routes, addresses)
             else:
                 event = explain_line(text, routes, addresses)
                 parsed = parse_line(text)
@@ -169,6 +171,36 @@ def _caddy_event(text: str, routes: tuple[Route, ...]) -> tuple[Any, str | None]
         details=tuple(sorted(parts.items())),
     )
     return event, at
+
+
+def _traefik_event(
+    text: str, routes: tuple[Route, ...], addresses: dict[str, set[str]]
+) -> tuple[Any, str | None]:
+    """A Traefik log line as the diagnosis's event (:mod:`dockernet.dialects.traefik.errorlog`), attributed
+    by the router it names or the address it dialled."""
+    from dockernet.dialects.nginx.attribution import LogEvent
+    from dockernet.dialects.traefik import errorlog
+
+    line = errorlog.parse_line(text)
+    if line is None:
+        return None, None
+    route = errorlog.route_of(line, routes, addresses)
+    event = LogEvent(
+        line="",
+        level=line.pattern.level,
+        code=line.pattern.code,
+        status=line.pattern.status,
+        meaning=line.pattern.meaning,
+        rules=line.pattern.rules,
+        route=route.forward.loc if route is not None else None,
+        route_id=route.id if route is not None else None,
+        location=route.title if route is not None else None,
+        attributed_by=("router" if line.part("router") else "address") if route is not None else None,
+        upstream=line.part("address"),
+        details=line.parts,
+        startup=line.pattern.every_route,
+    )
+    return event, line.time
 
 
 def _linked(route: Route, probable: tuple[str, ...], findings: tuple[Finding, ...]) -> LinkedFinding | None:

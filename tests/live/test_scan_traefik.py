@@ -5,6 +5,7 @@ endpoint) finds the same routes and the same error rules as the static check of 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -59,5 +60,61 @@ def test_scan_agrees_with_check(sample: Sample, docker_engine: object, compose_c
         static, routes = _static(sample)
         assert live == static, done.stdout[-3000:]
         assert report["summary"]["routes"] == routes
+    finally:
+        subprocess.run([*args, "down", "-v", "-t", "0"], capture_output=True, timeout=120, check=False)
+
+
+def test_scan_explains_traefiks_log(docker_engine: object, compose_cli: list[str], tmp_path: Path) -> None:
+    """``scan --log-lines`` on a Traefik at DEBUG level: the 502 of a wrong port label is the route's
+    ``connect-refused`` event, linked to its DN104 finding (dockernet.dialects.traefik.errorlog)."""
+    source = Path(__file__).parents[2] / "compose-samples" / "dn104-traefik-port-label-wrong" / "broken"
+    text = (source / "compose.yaml").read_text()
+    (tmp_path / "compose.yaml").write_text(
+        text.replace(
+            "      - --api.insecure=true\n", "      - --api.insecure=true\n      - --log.level=DEBUG\n"
+        )
+    )
+    project = f"trlog{os.getpid()}"
+    args = [*compose_cli, "--project-directory", str(tmp_path), "-p", project]
+    subprocess.run([*args, "up", "-d"], capture_output=True, timeout=180, check=True)
+    try:
+        status = ""
+        for _ in range(40):  # the provider builds the router a moment after the start
+            done = subprocess.run(
+                [
+                    "docker",
+                    "exec",
+                    f"{project}-traefik-1",
+                    "wget",
+                    "-S",
+                    "-O",
+                    "/dev/null",
+                    "--header",
+                    "Host: app.test",
+                    "http://127.0.0.1:80/",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            status = done.stderr
+            if "502" in status:
+                break
+            time.sleep(0.25)
+        assert "502" in status, status
+        done = subprocess.run(
+            [sys.executable, "-m", "dockernet", "scan", "--project", project, "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 1, done.stderr
+        (log,) = [entry for entry in json.loads(done.stdout)["log"] if entry["service"] == "traefik"]
+        (event,) = [e for e in log["events"] if e["code"] == "connect-refused"]
+        assert event["status"] == 502 and event["location"] == "router app@docker"
+        assert event["finding"]["rule"] == "DN104"
     finally:
         subprocess.run([*args, "down", "-v", "-t", "0"], capture_output=True, timeout=120, check=False)
