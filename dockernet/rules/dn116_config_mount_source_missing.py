@@ -4,7 +4,9 @@ Flags a bind mount of a proxy's configuration whose source does not exist on thi
 
 * in the short syntax (`./nginx/default.conf:/etc/nginx/conf.d/default.conf`), Docker creates the missing
   source as an empty directory and mounts it where the proxy expects a file: nginx then stops at start
-  with `pread() "/etc/nginx/conf.d/default.conf" failed (21: Is a directory)`;
+  with `pread() "/etc/nginx/conf.d/default.conf" failed (21: Is a directory)`; where the image already has
+  a file at the target (`/etc/caddy/Caddyfile` in Caddy's image), Docker refuses to create the container
+  ("Are you trying to mount a directory onto a file");
 * in the long syntax without `bind: {create_host_path: true}`, the container is not created at all:
   `invalid mount config for type "bind": bind source path does not exist`.
 
@@ -79,7 +81,8 @@ def _consequence(m: Mount, title: str) -> str | None:
         return 'the container is not created ("bind source path does not exist")'
     if _CONFIG_FILE.search(posixpath.basename(m.target.rstrip("/"))):
         return (
-            f"Docker creates an empty directory there and mounts it where {title} expects a file, "
-            f"and {title} will not start"
+            f"Docker creates an empty directory there and mounts it where {title} expects a file: the "
+            f"container is not created when the image has a file at that path (Caddy's Caddyfile), and "
+            f"otherwise {title} will not start"
         )
     return None  # an empty directory: something may fill it at run time (certbot, a start script)
