@@ -9,20 +9,10 @@ import sys
 import venv
 import zipfile
 from pathlib import Path
-from typing import NoReturn
-
-import pytest
 
 from dockernet import __version__
-from tests.conftest import REPO, in_ci
-
-WHEELHOUSE = REPO / ".wheelhouse"
-
-
-def unavailable(reason: str) -> NoReturn:
-    if in_ci():
-        pytest.fail(f"{reason}; CI=true, so .ci/run should have built it", pytrace=False)
-    pytest.skip(reason)
+from tests.cli.test_precommit import WHEELHOUSE, unavailable  # the same wheelhouse, the same rule
+from tests.conftest import REPO
 
 
 def test_the_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
