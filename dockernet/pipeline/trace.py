@@ -462,7 +462,7 @@ def _finish(
         return _trace(request, proxy, route, (*head, hop), Verdict.UNREACHABLE, tuple(x.rule for x in wide))
     resolutions = [r for r in analysis.resolved.resolutions if r.route.id == route.id]
     chains: list[tuple[Hop, ...]] = []
-    route_level = [f for f in about if RULE_STEP.get(f.rule, "route") == "route"]
+    route_level = [f for f in about if STEPS.index(RULE_STEP.get(f.rule, "route")) <= STEPS.index("route")]
     head = _apply(head, route_level)
     for res in resolutions:
         mine = [

@@ -106,7 +106,7 @@ def normalise(path: str) -> str:
         elif part != ".":
             out.append(part)
     merged = "/" + "/".join(out)
-    if path.endswith(("/", "/.", "/..")) and merged != "/":
+    if path.endswith(("/.", "/..")) and not merged.endswith("/"):
         merged += "/"
     return merged
 
