@@ -149,6 +149,29 @@ def extract(loaded: Loaded, proxy: tuple[str, str], resolvers: dict[str, tuple[s
                     result.error_pages.add(int(ln.args[1]))
     for front, dflt in fronts:
         result.routes.extend(_front_routes(front, dflt, backends, named, nameservers, proxy, result))
+    # HAProxy resolves the servers of every backend when it starts, used or not (measured: an unused
+    # backend with a name that does not resolve stops it), so those servers are routes too, with no entry.
+    used = {r.forward.group for r in result.routes} | {f.name for f, _ in fronts}
+    for name, (back, back_dflt) in backends.items():
+        if name in used:
+            continue
+        servers = list(_servers(back, back_dflt, "http", None, nameservers, result))
+        if not servers:
+            continue
+        forward = Upstream(raw=name, loc=back.loc, directive="backend", group=name, defined_in=f"backend {name}")
+        for s in servers:
+            if s.init_tolerant:
+                result.tolerant.add(s.upstream.id)
+        result.routes.append(
+            Route(
+                proxy,
+                f"backend {name} (no frontend uses it)",
+                Match(loc=back.loc),
+                forward,
+                tuple(s.upstream for s in servers),
+                tuple(dict.fromkeys(r for s in servers for r in s.route_resolvers)),
+            )
+        )
     return result
 
 
