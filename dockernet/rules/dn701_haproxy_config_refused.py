@@ -46,7 +46,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             yield finding(
                 META,
                 f"HAProxy will not start ({ctx.service(node).name}): {r.reason}",
-                "define the section it names, or fix the name; `haproxy -c -f haproxy.cfg` shows every refusal",
+                "define the section it names, or fix the name (`haproxy -c -f FILE` shows every refusal)",
                 r.loc,
                 service=ctx.service(node),
                 target=r.written,

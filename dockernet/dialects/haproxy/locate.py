@@ -63,7 +63,9 @@ def entries(service: Service) -> list[str]:
             found.append(word[2:])
     if found:
         return [p if p.startswith("/") else posixpath.join("/", p) for p in found]
-    official = service.image is None or bool(_OFFICIAL_IMAGE.match(service.image)) or service.build is not None
+    official = (
+        service.image is None or bool(_OFFICIAL_IMAGE.match(service.image)) or service.build is not None
+    )
     return [OFFICIAL if official else DEBIAN]
 
 

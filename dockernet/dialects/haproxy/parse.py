@@ -69,7 +69,7 @@ class Line:
 
 @dataclass
 class Section:
-    """One section: its keyword, its name (empty for ``global``, and ``defaults`` may have none), its lines."""
+    """One section: its keyword, its name (empty for ``global``; ``defaults`` may have none), its lines."""
 
     kind: str
     name: str

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from dockernet.dialects.haproxy.parse import Line, Loaded, Section
-from dockernet.model import Candidate, Loc, Lookup, Match, Role, Route, Upstream
+from dockernet.model import Loc, Lookup, Match, Role, Route, Upstream
 
 PROXIES = frozenset({"frontend", "backend", "listen"})
 _PORTED = re.compile(r"^(?P<host>\[[^\]]*\]|[^\[\]]*?)(?::(?P<port>[+-]?\d+(?:-\d+)?))?$")
@@ -114,7 +114,9 @@ def _bind_port(arg: str) -> tuple[str, int | None]:
     return f"{host}:{first}", int(first)
 
 
-def extract(loaded: Loaded, proxy: tuple[str, str], resolvers: dict[str, tuple[str, ...]] | None = None) -> Result:
+def extract(
+    loaded: Loaded, proxy: tuple[str, str], resolvers: dict[str, tuple[str, ...]] | None = None
+) -> Result:
     """Routes, listen ports, error pages and what HAProxy refuses, of the whole configuration."""
     result = Result()
     sections = loaded.sections
@@ -132,8 +134,12 @@ def extract(loaded: Loaded, proxy: tuple[str, str], resolvers: dict[str, tuple[s
                 other = seen.get((kind, s.name))
                 if other is not None:
                     result.refusals.append(
-                        Refusal(s.loc, f"{s.kind} {s.name}", f"{kind} '{s.name}' has the same name as another {kind} "
-                                f"({other.kind} at {other.loc.file}:{other.loc.line})")
+                        Refusal(
+                            s.loc,
+                            f"{s.kind} {s.name}",
+                            f"{kind} '{s.name}' has the same name as another {kind} "
+                            f"({other.kind} at {other.loc.file}:{other.loc.line})",
+                        )
                     )
                 seen[(kind, s.name)] = s
             if s.kind in ("backend", "listen"):
@@ -158,20 +164,24 @@ def extract(loaded: Loaded, proxy: tuple[str, str], resolvers: dict[str, tuple[s
         servers = list(_servers(back, back_dflt, "http", None, nameservers, result))
         if not servers:
             continue
-        forward = Upstream(raw=name, loc=back.loc, directive="backend", group=name, defined_in=f"backend {name}")
-        for s in servers:
-            if s.init_tolerant:
-                result.tolerant.add(s.upstream.id)
+        forward = Upstream(
+            raw=name, loc=back.loc, directive="backend", group=name, defined_in=f"backend {name}"
+        )
+        for srv in servers:
+            if srv.init_tolerant:
+                result.tolerant.add(srv.upstream.id)
         result.routes.append(
             Route(
                 proxy,
                 f"backend {name} (no frontend uses it)",
                 Match(loc=back.loc),
                 forward,
-                tuple(s.upstream for s in servers),
-                tuple(dict.fromkeys(r for s in servers for r in s.route_resolvers)),
+                tuple(srv.upstream for srv in servers),
+                tuple(dict.fromkeys(r for srv in servers for r in srv.route_resolvers)),
             )
         )
+    # A backend used by several routes is read once per route: each refusal is one.
+    result.refusals = list(dict.fromkeys(result.refusals))
     return result
 
 
@@ -252,15 +262,27 @@ def _front_routes(
             continue
         if name not in named:
             result.refusals.append(
-                Refusal(loc, line.written if line else name, f"Proxy '{front.name}': unable to find required {directive}: '{name}'.")
+                Refusal(
+                    loc,
+                    line.written if line else name,
+                    f"Proxy '{front.name}': unable to find required {directive}: '{name}'.",
+                )
             )
             continue
         back, back_dflt = backends[name]
         servers = list(_servers(back, back_dflt, mode, client_port, nameservers, result))
-        forward = Upstream(raw=name, loc=loc, directive=directive, group=name, defined_in=f"backend {name}",
-                           protocol="tcp" if mode == "tcp" else "http")
+        forward = Upstream(
+            raw=name,
+            loc=loc,
+            directive=directive,
+            group=name,
+            defined_in=f"backend {name}",
+            protocol="tcp" if mode == "tcp" else "http",
+        )
         route_resolvers = tuple(dict.fromkeys(r for s in servers for r in s.route_resolvers))
-        route = Route(proxy, title, match, forward, tuple(s.upstream for s in servers) or (forward,), route_resolvers)
+        route = Route(
+            proxy, title, match, forward, tuple(s.upstream for s in servers) or (forward,), route_resolvers
+        )
         if not servers:
             route = Route(proxy, title, match, forward, ())
             result.no_server.append(NoServer(back.loc, f"{back.kind} {back.name}", route.id))
@@ -277,7 +299,11 @@ def _answers_itself(front: Section) -> bool:
     for ln in front.lines:
         if ln.keyword in ("stats", "redirect", "monitor-uri", "errorloc302", "errorloc303"):
             return True
-        if ln.keyword == "http-request" and ln.args and ln.args[0] in ("return", "redirect", "deny", "tarpit"):
+        if (
+            ln.keyword == "http-request"
+            and ln.args
+            and ln.args[0] in ("return", "redirect", "deny", "tarpit")
+        ):
             return True
     return False
 
@@ -321,7 +347,9 @@ def _servers(
         need = 3 if ln.keyword == "server-template" else 2
         if len(ln.args) < need:
             result.refusals.append(
-                Refusal(ln.loc, ln.written, f"'{ln.keyword}' expects <name> and <addr>[:<port>] as arguments.")
+                Refusal(
+                    ln.loc, ln.written, f"'{ln.keyword}' expects <name> and <addr>[:<port>] as arguments."
+                )
             )
             continue
         addr = ln.args[need - 1]
@@ -373,18 +401,20 @@ def _address(
         port = client_port
     up = replace(up, host=host, port=port, port_written=written)
     init = params.get("init-addr", "last,libc")
-    tolerant = any(m == "none" or _ip(m) for m in init.split(","))
+    tolerant = any(w == "none" or _ip(w) for w in init.split(","))
     res_name = params.get("resolvers")
     if _ip(host):
         return _Built(up, (), False)
     if res_name:
         if res_name not in nameservers:
             result.refusals.append(
-                Refusal(ln.loc, ln.written, f"'{ln.keyword} {back.name}/{ln.args[0]}' : unable to find required resolvers '{res_name}'")
+                Refusal(
+                    ln.loc,
+                    ln.written,
+                    f"'{ln.keyword} {back.name}/{ln.args[0]}' : "
+                    f"unable to find required resolvers '{res_name}'",
+                )
             )
             return _Built(up, (), tolerant)
         return _Built(replace(up, lookup=Lookup.PER_REQUEST), nameservers[res_name], True)
     return _Built(up, (), tolerant)
-
-
-__all__ = ["Candidate", "Refusal", "NoServer", "PortLess", "Result", "extract"]

@@ -86,7 +86,8 @@ def _compare(directory: Path, tmp_path: Path) -> None:
     starts, names, files = verdict(directory)
     done = haproxy_check([directory / f.name if not f.is_absolute() else f for f in files], names, tmp_path)
     assert (done.returncode == 0) == starts, (
-        f"dockernet says {'starts' if starts else 'refused'}; haproxy -c exit {done.returncode}:\n{done.stderr}"
+        f"dockernet says {'starts' if starts else 'refused'}; "
+        f"haproxy -c exit {done.returncode}:\n{done.stderr}"
     )
 
 
