@@ -60,7 +60,8 @@ def test_refusals_and_no_server() -> None:
 
 
 def test_environment_in_double_quotes() -> None:
-    r = extract('frontend web\n  bind :80\n  default_backend b\nbackend b\n  server s "${UP}:3000"\n', {"UP": "app"})
+    text = 'frontend web\n  bind :80\n  default_backend b\nbackend b\n  server s "${UP}:3000"\n'
+    r = extract(text, {"UP": "app"})
     assert r.routes[0].upstreams[0].host == "app"
 
 
