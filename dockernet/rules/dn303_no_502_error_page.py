@@ -45,7 +45,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         title = ctx.dialect(node).title
         yield finding(
             META,
-            f"{ctx.service(node).name} serves no page of its own for {code}: users get {title}'s bare error page",
+            f"{ctx.service(node).name} serves no page of its own for {code}: "
+            f"users get {title}'s bare error page",
             ctx.dialect(node).error_page_fix,
             first,
             service=ctx.service(node),
