@@ -71,6 +71,7 @@ def load_static(request: ComposeRequest) -> Topology:
         env_files=request.env_files,
         profiles=request.profiles,
         environ=request.environ,
+        stack=request.stack,
     )
     _check_overrides(request, projects)
     images = [facts for project in projects for facts in proxies.read_images(project)]
