@@ -43,9 +43,7 @@ class Sample:
     def static_only(self) -> bool:
         """True when the sample must not be brought up on an engine (see its STATIC_ONLY file)."""
         return (
-            self.stack
-            or (self.path / "STATIC_ONLY").exists()
-            or (self.path.parent / "STATIC_ONLY").exists()
+            self.stack or (self.path / "STATIC_ONLY").exists() or (self.path.parent / "STATIC_ONLY").exists()
         )
 
 

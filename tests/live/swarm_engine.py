@@ -28,7 +28,9 @@ class SwarmEngine:
     def host(self) -> str:
         return f"unix://{self.run_dir}/docker.sock"
 
-    def docker(self, *args: str, timeout: float = 60, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    def docker(
+        self, *args: str, timeout: float = 60, cwd: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """``docker -H <this engine> ARGS`` (never the shared engine)."""
         return subprocess.run(
             ["docker", "-H", self.host, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd

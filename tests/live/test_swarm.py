@@ -55,7 +55,16 @@ def _container(swarm: SwarmEngine, service: str) -> str:
 
 def _status(swarm: SwarmEngine, container: str) -> str:
     done = swarm.docker(
-        "exec", container, "timeout", "8", "wget", "-S", "-O", "/dev/null", "http://127.0.0.1/app/", timeout=20
+        "exec",
+        container,
+        "timeout",
+        "8",
+        "wget",
+        "-S",
+        "-O",
+        "/dev/null",
+        "http://127.0.0.1/app/",
+        timeout=20,
     )
     return next((line.strip() for line in done.stderr.splitlines() if "HTTP/" in line), done.stderr.strip())
 
@@ -109,6 +118,8 @@ def test_dn903_no_replicas_and_dn103_no_common_overlay_crash_nginx(swarm: SwarmE
 
 def test_stack_loader_refuses_top_level_name(swarm: SwarmEngine, tmp_path: Path) -> None:
     """Docker 20.10's stack loader refuses a top-level ``name:``; the stack samples have none."""
-    (tmp_path / "compose.yaml").write_text("name: x\nservices:\n  a:\n    image: dockernet-test/busybox:latest\n")
+    (tmp_path / "compose.yaml").write_text(
+        "name: x\nservices:\n  a:\n    image: dockernet-test/busybox:latest\n"
+    )
     done = swarm.docker("stack", "deploy", "-c", "compose.yaml", "dnname", cwd=str(tmp_path))
     assert "Additional property name is not allowed" in done.stderr

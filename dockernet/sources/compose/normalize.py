@@ -31,6 +31,7 @@ from dockernet.model import (
     Volume,
     frozen_map,
 )
+from dockernet.sources.compose import stack as _stack
 from dockernet.sources.compose.common import _abs_path, _err, _expand_home, _is_remote, _kv_map, _scalar_str
 from dockernet.sources.compose.discover import read_env_file
 from dockernet.sources.compose.fields import (
@@ -49,7 +50,6 @@ from dockernet.sources.compose.fields import (
     _replicas,
     _str,
 )
-from dockernet.sources.compose import stack as _stack
 from dockernet.sources.compose.yamlsafe import Pos, YMap, YSeq
 
 _SERVICE_PREFIX = "service:"
@@ -498,7 +498,9 @@ class _Normalizer:
                     if isinstance(entry, YMap) and entry.get("required") is False:
                         continue
                     self.warnings.append(
-                        f"{file}:{line}: env file {path} not found; its variables are unknown"
+                        f"{file}:{line}: env file {os.path.relpath(path, self.dir)} not found: its "
+                        "variables are unknown here, and docker compose refuses to start without it "
+                        "(unless `required: false`)"
                     )
                     continue
                 for k, (v, (_, line)) in read_env_file(path, self.env).items():

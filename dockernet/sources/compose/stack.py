@@ -24,8 +24,8 @@ from types import MappingProxyType
 from dockernet.model import Loc, Service
 from dockernet.model.loc import frozen_map
 from dockernet.sources.compose.common import _err, _scalar_str
-from dockernet.sources.compose.yamlsafe import YMap
 from dockernet.sources.compose.fields import _labels, _map, _str
+from dockernet.sources.compose.yamlsafe import YMap
 
 REFUSED = {
     "cpu_quota": "Set resource limits using deploy.resources",
