@@ -109,7 +109,11 @@ def test_dn903_no_replicas_and_dn103_no_common_overlay_crash_nginx(swarm: SwarmE
         assert _replicas(swarm, "dn903b_app", "0/0") == "0/0"
         assert _replicas(swarm, "dn103f_nginx", "1/1") == "1/1"
         for service in ("dn903b_nginx", "dn103b_nginx"):
-            states = swarm.docker("service", "ps", service, "--format", "{{.Error}}").stdout
+            states = ""
+            deadline = time.monotonic() + 60
+            while "non-zero exit (1)" not in states and time.monotonic() < deadline:
+                time.sleep(2)
+                states = swarm.docker("service", "ps", service, "--format", "{{.Error}}").stdout
             assert "non-zero exit (1)" in states, (service, states)
     finally:
         for stack in ("dn903b", "dn103b", "dn103f"):
