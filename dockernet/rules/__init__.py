@@ -58,6 +58,11 @@ from dockernet.rules import (
     dn701_haproxy_config_refused,
     dn702_haproxy_no_server,
     dn703_haproxy_server_port_missing,
+    dn901_stack_option_ignored,
+    dn902_stack_task_addresses_resolved_once,
+    dn903_stack_no_replicas,
+    dn904_stack_labels_not_deploy,
+    dn905_stack_task_container_name,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -124,6 +129,11 @@ _MODULES: tuple[Rule, ...] = (
     dn701_haproxy_config_refused,
     dn702_haproxy_no_server,
     dn703_haproxy_server_port_missing,
+    dn901_stack_option_ignored,
+    dn902_stack_task_addresses_resolved_once,
+    dn903_stack_no_replicas,
+    dn904_stack_labels_not_deploy,
+    dn905_stack_task_container_name,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
