@@ -21,6 +21,8 @@ from dockernet.cli.options import (
     OptFailOn,
     OptFile,
     OptFormat,
+    OptHostNginx,
+    OptHostProxy,
     OptIgnore,
     OptNginx,
     OptOutput,
@@ -43,6 +45,8 @@ def check(
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
     traefik: OptTraefik = None,
+    host_nginx: OptHostNginx = None,
+    host_proxy: OptHostProxy = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,
@@ -74,6 +78,8 @@ def check(
       dockernet check ./frontend ./api             # two projects checked together
 
       dockernet check --format sarif -o dockernet.sarif --fail-on warning
+
+      dockernet check --host-nginx /etc/nginx/nginx.conf   # nginx on the host, the apps in Docker
     """
     from dockernet import pipeline
     from dockernet.pipeline import baseline as known
@@ -90,6 +96,8 @@ def check(
             profile or (),
             os.environ,
             {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
+            host_proxy or (),
+            host_nginx or (),
         )
         topology = pipeline.load_static(request)
         if engine or host:
