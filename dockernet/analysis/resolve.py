@@ -234,7 +234,9 @@ def _resolve_unix(topo: Topo, node: str, base: Resolution, path: str) -> Resolut
             mount = data["mount"]
             host_dir = mount.source if mount.type == "bind" else f"{VOLUMES_DIR}/{mount.source}/_data"
             if mount.source and _covers(host_dir, path):
-                reached.append((str(other), str(vol) + "|" + mount.target.rstrip("/") + path[len(host_dir) :]))
+                reached.append(
+                    (str(other), str(vol) + "|" + mount.target.rstrip("/") + path[len(host_dir) :])
+                )
         return replace(base, kind=Kind.UNIX, reached=tuple(sorted(set(reached))))
     for _, vol, data in topo.graph.out_edges(node, data=True):
         if data.get("kind") != "mount" or not _covers(data["mount"].target, path):

@@ -79,7 +79,9 @@ OptNginx = Annotated[
 OptHostNginx = Annotated[
     Optional[list[str]],
     typer.Option(
-        "--host-nginx", metavar="PATH", help="An nginx that runs on the Docker host, not in a container: its config."
+        "--host-nginx",
+        metavar="PATH",
+        help="An nginx that runs on the Docker host, not in a container: its config.",
     ),
 ]
 OptHostProxy = Annotated[

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from dockernet.analysis.resolve import Kind, Resolution, accepts
 from dockernet.model import PortMapping
-from dockernet.model.findings import Finding, Severity
+from dockernet.model.findings import Edit, Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import ports_entry, who
 
@@ -85,11 +85,13 @@ def _on_host(ctx: Context, res: Resolution) -> Finding:
         f"address the container by a port it publishes on the host's loopback (127.0.0.1:PORT); the host's "
         f'resolver knows no container names (ports: ["127.0.0.1:PORT:{res.port or "PORT"}"] publishes one)'
     )
-    edits = ()
+    edits: tuple[Edit, ...] = ()
     for node in targets:
         svc = ctx.service(node)
         published = [
-            m for m in svc.ports if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
+            m
+            for m in svc.ports
+            if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
         ]
         if published:
             fx = ctx.fix(res, "127.0.0.1", published[0].published)
@@ -100,7 +102,7 @@ def _on_host(ctx: Context, res: Resolution) -> Finding:
             wanted = PortMapping(target=res.port, published=res.port, host_ip="127.0.0.1")
             fx = ctx.fix(res, "127.0.0.1", res.port)
             hint = (
-                f'publish {svc.name}\'s port on the host\'s loopback, ports: ["{ports_entry(wanted)}"] in '
+                f"publish {svc.name}'s port on the host's loopback, ports: [\"{ports_entry(wanted)}\"] in "
                 f"{svc.name}, and connect there: {fx.text}"
             )
             break
@@ -108,7 +110,7 @@ def _on_host(ctx: Context, res: Resolution) -> Finding:
         META,
         ctx,
         res,
-        f'{proxy} looks "{res.host}" up in the host\'s resolver, which knows no container names: Docker\'s '
+        f"{proxy} looks \"{res.host}\" up in the host's resolver, which knows no container names: Docker's "
         f"DNS answers only inside containers on user-defined networks ({where(res)})",
         hint,
         edits,

@@ -104,7 +104,7 @@ def _finding(ctx: Context, res: Resolution, port: int) -> Finding:
         ctx,
         res,
         f"{head}, and no container publishes {port}",
-        f'publish the app\'s port on the host\'s loopback (ports: ["{loopback}:{port}:CONTAINER_PORT"]), or '
+        f"publish the app's port on the host's loopback (ports: [\"{loopback}:{port}:CONTAINER_PORT\"]), or "
         f"use the port it is published on",
     )
 

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from dockernet.analysis.resolve import Kind, Resolution, accepts
 from dockernet.model import PortMapping, Service
-from dockernet.model.findings import Finding, Severity
+from dockernet.model.findings import Edit, Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
 from dockernet.rules.query import in_host_namespace, ports_entry, who
 
@@ -58,9 +58,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if res.kind is Kind.SERVICE:
             dynamic = [
-                n
-                for n, _ in res.reached
-                if n in ctx.topo.services and not _static(ctx.service(n), res.host)
+                n for n, _ in res.reached if n in ctx.topo.services and not _static(ctx.service(n), res.host)
             ]
             if not dynamic:
                 continue
@@ -90,10 +88,12 @@ def _static(service: Service, address: str) -> bool:
 def _finding(ctx: Context, res: Resolution, why: str, targets: list[Service]) -> Finding:
     proxy = who(ctx, res.proxy)
     hint = "give the container a static address (ipv4_address), or publish its port on 127.0.0.1 and use that"
-    edits = ()
+    edits: tuple[Edit, ...] = ()
     for svc in targets:
         published = [
-            m for m in svc.ports if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
+            m
+            for m in svc.ports
+            if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
         ]
         if published:
             fx = ctx.fix(res, "127.0.0.1", published[0].published)
@@ -104,7 +104,7 @@ def _finding(ctx: Context, res: Resolution, why: str, targets: list[Service]) ->
             wanted = PortMapping(target=res.port, published=res.port, host_ip="127.0.0.1")
             fx = ctx.fix(res, "127.0.0.1", res.port)
             hint = (
-                f'publish {svc.name}\'s port on the host\'s loopback, ports: ["{ports_entry(wanted)}"] in '
+                f"publish {svc.name}'s port on the host's loopback, ports: [\"{ports_entry(wanted)}\"] in "
                 f"{svc.name}, and connect there ({fx.text}), or give {svc.name} a static ipv4_address"
             )
     return route_finding(

@@ -43,7 +43,13 @@ def _nginx_conf(sample: Sample, prefix: Path) -> Path:
     text = Path(path).read_text()
     own = " ".join(
         f"{d} {prefix}/{d.split('_')[0]};"
-        for d in ("client_body_temp_path", "proxy_temp_path", "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path")
+        for d in (
+            "client_body_temp_path",
+            "proxy_temp_path",
+            "fastcgi_temp_path",
+            "uwsgi_temp_path",
+            "scgi_temp_path",
+        )
     )
     assert "http {" in text
     text = text.replace("http {", f"http {{ access_log {prefix}/access.log; {own}", 1)
@@ -54,7 +60,9 @@ def _nginx_conf(sample: Sample, prefix: Path) -> Path:
 
 def _nginx(prefix: Path, conf: Path, *args: str) -> subprocess.CompletedProcess[str]:
     globals_ = f"pid {prefix}/nginx.pid; error_log {prefix}/error.log;"
-    return sh(str(HOST_NGINX), "-p", str(prefix), "-c", str(conf), "-g", globals_, *args, check=False, timeout=30)
+    return sh(
+        str(HOST_NGINX), "-p", str(prefix), "-c", str(conf), "-g", globals_, *args, check=False, timeout=30
+    )
 
 
 def _status(path: str) -> int:
@@ -74,7 +82,15 @@ def _status(path: str) -> int:
 def brought_up(request: pytest.FixtureRequest, compose_cli: list[str], busybox_image: str) -> Iterator[str]:
     sample: Sample = request.param
     name = f"hostproxy-{os.getpid()}-{sample.path.parent.name[:5]}-{sample.path.name}"
-    argv = [*compose_cli, "-p", name, "--project-directory", str(sample.path), "-f", str(sample.path / "compose.yaml")]
+    argv = [
+        *compose_cli,
+        "-p",
+        name,
+        "--project-directory",
+        str(sample.path),
+        "-f",
+        str(sample.path / "compose.yaml"),
+    ]
     with gt.engine_lock():
         try:
             sh(*argv, "up", "-d", timeout=180)
