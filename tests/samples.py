@@ -40,6 +40,20 @@ class Sample:
         return (self.path / "STACK").exists() or (self.path.parent / "STACK").exists()
 
     @property
+    def host_proxies(self) -> tuple[str, ...]:
+        """The ``--host-proxy KIND=PATH`` values of a sample whose proxy runs on the Docker host (its
+        ``HOST_PROXY`` file, one per line, PATH relative to the sample), none for the others."""
+        marker = self.path / "HOST_PROXY"
+        if not marker.exists():
+            return ()
+        out = []
+        for line in marker.read_text().splitlines():
+            kind, _, path = line.strip().partition("=")
+            if kind:
+                out.append(f"{kind}={self.path / path}")
+        return tuple(out)
+
+    @property
     def static_only(self) -> bool:
         """True when the sample must not be brought up on an engine (see its STATIC_ONLY file)."""
         return (

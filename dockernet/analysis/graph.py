@@ -7,7 +7,8 @@ Nodes (ids are strings, so that output is deterministic and diffable):
   that name the same engine network (``external``, or ``name:``) share the node, so a shared network is a
   shared node. ``network:bridge`` is the engine's default bridge.
 * ``volume:<engine name>`` — ``kind="volume"``; ``bind:<host path>`` — ``kind="bind"``.
-* ``host`` — the Docker host itself.
+* ``host`` — the Docker host itself; a proxy installed on the host (:attr:`Topology.host`) is a service node
+  with ``on_host=True`` and a ``netns`` edge to it.
 
 Edges (``kind`` attribute): ``attach`` service->network (``att`` the Attachment), ``netns``
 service->service or
@@ -229,6 +230,13 @@ def build(topology: Topology) -> Topo:
             topo.services[node] = svc
             topo.by_key[svc.key] = node
             g.add_node(node, kind="service", obj=svc)
+    for svc in topology.host:
+        # A process on the host (a proxy installed there): in the host's namespace, on no network.
+        node = service_id(svc)
+        topo.services[node] = svc
+        topo.by_key[svc.key] = node
+        g.add_node(node, kind="service", obj=svc, on_host=True)
+        g.add_edge(node, HOST, kind="netns")
     for project in topology.projects:
         for svc in project.services.values():
             _add_service_edges(topo, project.networks, svc)

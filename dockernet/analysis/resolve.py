@@ -25,9 +25,15 @@ from enum import Enum
 import netaddr
 
 from dockernet.analysis.graph import DEFAULT_BRIDGE, HOST, Topo, network_id, service_id
-from dockernet.model import LOOPBACK_NAMES, Lookup, Proxy, Role, Route, Service, Upstream
+from dockernet.model import LOOPBACK_NAMES, Lookup, PortMapping, Proxy, Role, Route, Service, Upstream
 
 HOST_GATEWAY_NAMES = frozenset({"host.docker.internal", "gateway.docker.internal"})
+VOLUMES_DIR = "/var/lib/docker/volumes"
+"""Where the engine keeps named volumes on the host (``docker volume inspect`` ``Mountpoint``: ``<data-root>/
+volumes/NAME/_data``, https://docs.docker.com/engine/storage/volumes/)."""
+LOOPBACK_REACH = {"127.0.0.1": ("0.0.0.0",), "::1": ("::",)}
+"""The host addresses of a ``ports`` entry that a loopback address reaches besides itself: the wildcard of
+its family (Docker publishes an entry without an address on both 0.0.0.0 and ``::``)."""
 
 
 class Kind(Enum):
@@ -84,6 +90,11 @@ class Resolution:
     """For a name nobody answers to: the proxy's ``external`` networks that no checked project creates and
     no engine was asked about. Containers of other projects can be attached there under that name, so
     the name is undetermined rather than unknown."""
+    published: tuple[tuple[str, PortMapping], ...] = ()
+    """For a loopback address asked in the host's network namespace (a proxy on the host, or under
+    ``network_mode: host``): every (service node, ``ports`` entry) that publishes the port on a host address
+    this loopback address reaches (all addresses, or that very one). The connection goes to the entry's
+    container port, through docker-proxy."""
 
 
 @dataclass(frozen=True)
@@ -212,8 +223,21 @@ def _resolve_provider(
 
 
 def _resolve_unix(topo: Topo, node: str, base: Resolution, path: str) -> Resolution:
-    """A socket is reachable when its directory is a volume (or bind) that another service mounts too."""
+    """A socket is reachable when its directory is a volume (or bind) that another service mounts too; from
+    a proxy on the host, when a container bind-mounts a host directory that holds the path (or the path
+    is in a named volume's directory on the host, ``/var/lib/docker/volumes/NAME/_data``)."""
     reached: list[tuple[str, str]] = []
+    if topo.service(node).on_host:
+        for other, vol, data in topo.graph.edges(data=True):
+            if data.get("kind") != "mount" or other == node:
+                continue
+            mount = data["mount"]
+            host_dir = mount.source if mount.type == "bind" else f"{VOLUMES_DIR}/{mount.source}/_data"
+            if mount.source and _covers(host_dir, path):
+                reached.append(
+                    (str(other), str(vol) + "|" + mount.target.rstrip("/") + path[len(host_dir) :])
+                )
+        return replace(base, kind=Kind.UNIX, reached=tuple(sorted(set(reached))))
     for _, vol, data in topo.graph.out_edges(node, data=True):
         if data.get("kind") != "mount" or not _covers(data["mount"].target, path):
             continue
@@ -293,15 +317,67 @@ def _all_gateways(topo: Topo) -> set[str]:
 def _resolve_loopback(topo: Topo, node: str, owner: str | None, base: Resolution) -> Resolution:
     """Loopback reaches whatever shares the proxy's namespace (or the host, under ``network_mode: host``)."""
     if owner == HOST:
-        return replace(base, kind=Kind.LOOPBACK, reached=((HOST, ""),))
+        published = _published(topo, base.host or "", base.port)
+        return replace(base, kind=Kind.LOOPBACK, reached=((HOST, ""),), published=published)
     if owner is None:
         return replace(base, kind=Kind.LOOPBACK)
     members = topo.namespace_members(owner)
     return replace(base, kind=Kind.LOOPBACK, reached=tuple((m, "") for m in members))
 
 
+def loopback_addresses(host: str) -> tuple[str, ...]:
+    """The addresses a loopback upstream connects to: ``localhost`` is both 127.0.0.1 and ::1 (the proxy
+    tries each), ``0.0.0.0`` and ``::`` connect to the local host (Linux takes them as 127.0.0.1 and ::1)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return ("127.0.0.1", "::1")
+    ip = ip_literal(host)
+    if ip is None:
+        return ()
+    if str(ip) == "0.0.0.0":
+        return ("127.0.0.1",)
+    if str(ip) == "::":
+        return ("::1",)
+    return (str(ip),)
+
+
+def accepts(mapping: PortMapping, address: str) -> bool:
+    """True when a connection from the host to ``address`` (a loopback address) reaches a ``ports`` entry:
+    its host address is that one, the wildcard of its family, or none (both wildcards)."""
+    host_ip = (mapping.host_ip or "").strip("[]")
+    if not host_ip:
+        return True
+    wanted = ip_literal(address)
+    got = ip_literal(host_ip)
+    if wanted is None or got is None:
+        return False
+    return got == wanted or str(got) in LOOPBACK_REACH.get(str(wanted), ())
+
+
+def _published(topo: Topo, host: str, port: int | None) -> tuple[tuple[str, PortMapping], ...]:
+    """The containers' ``ports`` entries that a connection from the host to ``host:port`` reaches."""
+    if port is None:
+        return ()
+    addresses = loopback_addresses(host)
+    return tuple(
+        (node, m)
+        for node, svc in sorted(topo.services.items())
+        for m in svc.ports
+        if m.protocol == "tcp" and m.published == port and any(accepts(m, a) for a in addresses)
+    )
+
+
+def _host_reaches(topo: Topo, net_node: str) -> bool:
+    """True when the host itself reaches containers' addresses on a network: a bridge network has an
+    address on the host (its gateway) and a route to the subnet; overlay and macvlan networks have none
+    (https://docs.docker.com/engine/network/drivers/macvlan/), an internal network is cut off."""
+    net = topo.networks.get(net_node)
+    return net is not None and net.driver == "bridge" and not net.internal
+
+
 def _resolve_ip(topo: Topo, node: str, base: Resolution, ip: netaddr.IPAddress) -> Resolution:
     mine = topo.networks_of(node)
+    if topo.namespace_owner(node) == HOST:
+        mine = [n for n in topo.networks if _host_reaches(topo, n)]
     addr = str(ip)
     # A static address of a container: reached only over a network both are on.
     reached: list[tuple[str, str]] = []

@@ -21,6 +21,8 @@ from dockernet.cli.options import (
     OptFailOn,
     OptFile,
     OptFormat,
+    OptHostNginx,
+    OptHostProxy,
     OptIgnore,
     OptNginx,
     OptOutput,
@@ -43,6 +45,8 @@ def check(
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
     traefik: OptTraefik = None,
+    host_nginx: OptHostNginx = None,
+    host_proxy: OptHostProxy = None,
     fmt: OptFormat = Format.text,
     output: OptOutput = None,
     fail_on: OptFailOn = None,
@@ -88,6 +92,7 @@ def check(
       dockernet check --format sarif -o dockernet.sarif --fail-on warning
 
       dockernet check --stack -c stack.yml -p shop   # as docker stack deploy -c stack.yml shop
+      dockernet check --host-nginx /etc/nginx/nginx.conf   # nginx on the host, the apps in Docker
     """
     from dockernet import pipeline
     from dockernet.pipeline import baseline as known
@@ -105,6 +110,8 @@ def check(
             os.environ,
             {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
             stack=stack or bool(stack_files),
+            host_proxies=host_proxy or (),
+            host_nginx=host_nginx or (),
         )
         topology = pipeline.load_static(request)
         warn(topology.notices)

@@ -21,6 +21,8 @@ from dockernet.cli.options import (
     OptEngineHost,
     OptEnvFile,
     OptFile,
+    OptHostNginx,
+    OptHostProxy,
     OptNginx,
     OptProfile,
     OptProjectName,
@@ -59,6 +61,8 @@ def graph(
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
     traefik: OptTraefik = None,
+    host_nginx: OptHostNginx = None,
+    host_proxy: OptHostProxy = None,
     network: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -130,6 +134,8 @@ def graph(
                 profile or (),
                 os.environ,
                 {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
+                host_proxy or (),
+                host_nginx or (),
             )
             topology = pipeline.load_static(request)
             warn(topology.notices)

@@ -76,6 +76,22 @@ OptNginx = Annotated[
     Optional[list[str]],
     typer.Option("--nginx", metavar="SERVICE=PATH", help="Read SERVICE's nginx config from PATH."),
 ]
+OptHostNginx = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--host-nginx",
+        metavar="PATH",
+        help="An nginx that runs on the Docker host, not in a container: its config.",
+    ),
+]
+OptHostProxy = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--host-proxy",
+        metavar="KIND=PATH",
+        help="A proxy of KIND (nginx, caddy, traefik...) that runs on the Docker host: its config.",
+    ),
+]
 OptCaddy = Annotated[
     Optional[list[str]],
     typer.Option("--caddy", metavar="SERVICE=PATH", help="Read SERVICE's Caddy config from PATH."),

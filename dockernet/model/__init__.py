@@ -15,6 +15,7 @@ This module re-exports the names every stage uses.
 
 from dockernet.model.docker import (
     EMBEDDED_DNS,
+    HOST_PROJECT,
     LOOPBACK_NAMES,
     MAX_REPLICA_NAMES,
     Attachment,
@@ -47,6 +48,7 @@ from dockernet.model.topology import Topology
 
 __all__ = [
     "EMBEDDED_DNS",
+    "HOST_PROJECT",
     "LOOPBACK_NAMES",
     "MAX_REPLICA_NAMES",
     "NOWHERE",

@@ -23,6 +23,11 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost
 """The names a container's /etc/hosts gives its own loopback addresses (Docker writes them)."""
 
 
+HOST_PROJECT = "(host)"
+"""The project of the services that run on the Docker host itself, outside any container (a proxy installed
+there: ``check --host-nginx``, or found by ``scan``). Compose project names are lower-case letters, digits,
+``-`` and ``_``, so no compose project can have this name."""
+
 MAX_REPLICA_NAMES = 1000
 """Replicas whose container names (``<project>-<service>-<n>``) are resolved. ``replicas: 100000000`` is one
 line of YAML and made one name per replica (issue 15); the compose reader warns when a service has more."""
@@ -217,6 +222,12 @@ class Service:
     def key(self) -> tuple[str, str]:
         """Unique id of the service across projects."""
         return (self.project, self.name)
+
+    @property
+    def on_host(self) -> bool:
+        """True for a process on the Docker host itself (:data:`HOST_PROJECT`), not a container: it is in
+        the host's network namespace (``network_mode`` is ``host``) and on no Docker network."""
+        return self.project == HOST_PROJECT
 
     def attachment(self, network_key: str) -> Attachment | None:
         """The service's attachment to a network of its project, if any."""

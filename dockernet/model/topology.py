@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockernet.model.docker import ImageFacts, Network, Project
+from dockernet.model.docker import ImageFacts, Network, Project, Service
 from dockernet.model.findings import Suppression
 from dockernet.model.proxy import AnyProxy
 
@@ -17,6 +17,10 @@ class Topology:
     proxies: tuple[AnyProxy, ...] = ()
     """Every proxy found, read or not."""
     images: tuple[ImageFacts, ...] = ()
+    host: tuple[Service, ...] = ()
+    """Proxies that run on the Docker host itself, not in a container (``check --host-nginx PATH``, or what
+    ``scan`` finds running there): services of :data:`~dockernet.model.docker.HOST_PROJECT` in the host's
+    network namespace. Their proxies are in :attr:`proxies` like every other."""
     engine_networks: tuple[Network, ...] = ()
     """Live only: networks that exist on the engine outside the checked projects."""
     host_gateway: str = "172.17.0.1"

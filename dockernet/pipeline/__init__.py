@@ -62,7 +62,7 @@ def source_files(topology: Topology) -> tuple[str, ...]:
 
 def load_static(request: ComposeRequest) -> Topology:
     """Compose projects and the nginx configs their services mount, as one model."""
-    from dockernet.sources import compose, proxies, suppressions
+    from dockernet.sources import compose, hostproxy, proxies, suppressions
 
     notices: list[str] = []
     projects = compose.load_projects(
@@ -86,10 +86,13 @@ def load_static(request: ComposeRequest) -> Topology:
     configs: list[AnyProxy] = []
     for project in projects:
         configs.extend(proxies.find(project, by_service, request.overrides, peers))
+    on_host = hostproxy.from_files(request.host_proxies)
+    configs.extend(proxy for _, proxy in on_host)
     topology = Topology(
         projects=tuple(projects),
         proxies=tuple(configs),
         images=tuple(images),
+        host=tuple(service for service, _ in on_host),
         notices=tuple(dict.fromkeys(notices)),
     )
     return replace(topology, suppressions=suppressions.scan(source_files(topology)))

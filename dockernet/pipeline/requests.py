@@ -30,6 +30,9 @@ class ComposeRequest:
     read for it)."""
     stack: bool = False
     """``--stack``: read the files as ``docker stack deploy`` does (Swarm services, overlay networks)."""
+    host_proxies: tuple[tuple[str, str], ...] = ()
+    """``--host-nginx PATH`` and ``--host-proxy KIND=PATH``: proxies that run on the Docker host, not in
+    a container, as (reader name, the config file to read)."""
 
     @classmethod
     def of(
@@ -42,10 +45,15 @@ class ComposeRequest:
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Iterable[str]] | None = None,
         stack: bool = False,
+        host_proxies: Iterable[str] = (),
+        host_nginx: Iterable[str] = (),
     ) -> ComposeRequest:
         """The request that the command-line options spell (paths as ``str``; ``overrides`` as
         ``SERVICE=PATH`` values by reader name, from ``--nginx``..., a
-        :class:`~dockernet.errors.UsageError` when one is not)."""
+        :class:`~dockernet.errors.UsageError` when one is not; ``host_proxies`` as ``KIND=PATH`` values,
+        ``host_nginx`` as paths)."""
+        from dockernet.sources import hostproxy
+
         return cls(
             dirs=tuple(str(d) for d in dirs),
             files=tuple(str(f) for f in files),
@@ -55,6 +63,7 @@ class ComposeRequest:
             environ=dict(environ or {}),
             overrides=_parse_overrides(overrides or {}),
             stack=stack,
+            host_proxies=hostproxy.parse(tuple(host_proxies), tuple(str(p) for p in host_nginx)),
         )
 
 

@@ -126,6 +126,8 @@ def short_image(image: str) -> str:
 
 
 def _service_title(d: Draft, svc: Service) -> str:
+    if svc.on_host:
+        return f"{svc.name} on the host"
     return f"{svc.project}/{svc.name}" if d.multi_project else svc.name
 
 
@@ -145,7 +147,9 @@ def _add_services(d: Draft) -> None:
         if svc.replicas > 1:
             lines.append(f"{svc.replicas} replicas")
         mode = svc.network_mode
-        if mode is NetworkMode.HOST:
+        if svc.on_host:
+            lines.append("runs on the Docker host, not in a container")
+        elif mode is NetworkMode.HOST:
             lines.append("network_mode: host")
         elif mode is NetworkMode.NONE:
             lines.append("network_mode: none")
@@ -348,13 +352,18 @@ def _add_routes(d: Draft) -> None:
                 hops.append((res.proxy, _socket_node(d, res), label))
         else:
             targets = sorted({n for n, _ in res.reached})
-            if res.kind is Kind.LOOPBACK:
+            if res.kind is Kind.LOOPBACK and res.published:
+                # From the host's namespace, through the ports the containers publish there.
+                hops.append((res.proxy, HOST, label))
+                hops.extend((HOST, n, f"{m.published} → {m.target}") for n, m in res.published)
+                targets = []
+            elif res.kind is Kind.LOOPBACK:
                 others = [n for n in targets if n != res.proxy]
                 targets = others if others or HOST in targets else [_loopback_node(d, res)]
             if not targets and res.elsewhere:
                 # The name exists, but where the proxy cannot reach it: draw the line it would need.
                 targets = sorted({n for n, _ in res.elsewhere if n != res.proxy})
-            if not targets:
+            if not targets and not hops:
                 targets = [_placeholder(d, res)]
                 status = Status.UNKNOWN
             hops.extend((res.proxy, t, label) for t in targets)

@@ -4,6 +4,10 @@ Flags an upstream name used by a proxy that has no embedded DNS: a proxy on the 
 (`network_mode: bridge`) or on the host's network (`network_mode: host`). Legacy `links` and `extra_hosts`
 entries, which are written into /etc/hosts, are still honoured for static names.
 
+A proxy installed on the Docker host itself (`--host-nginx`, `--host-proxy`, or found by `scan`) is in
+the same case: the hint then names the port the container publishes on the host, or the `ports:` entry to
+add.
+
 ## Why is this bad?
 Docker's DNS server (127.0.0.11) serves only user-defined networks. "Containers on the default bridge
 network can only access each other by IP addresses, unless you use the --link option"; under
@@ -34,9 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.analysis.resolve import Kind
-from dockernet.model.findings import Finding, Severity
+from dockernet.analysis.resolve import Kind, Resolution, accepts
+from dockernet.model import PortMapping
+from dockernet.model.findings import Edit, Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
+from dockernet.rules.query import ports_entry, who
 
 META = Meta("DN106", "default-bridge-no-dns", Severity.ERROR)
 
@@ -47,6 +53,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not res.no_dns or res.no_dns == "no network":
             continue
         proxy = ctx.service(res.proxy)
+        if proxy.on_host:
+            yield _on_host(ctx, res)
+            continue
         if res.no_dns == "host network":
             hint = (
                 f"{proxy.name} uses network_mode: host: address the target by a port it publishes on the "
@@ -65,3 +74,44 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"({where(res)})",
             hint,
         )
+
+
+def _on_host(ctx: Context, res: Resolution) -> Finding:
+    """A proxy installed on the host: the host's resolver knows no container names. The hint names the
+    published port of the container the name means, or the ``ports`` entry to add to it."""
+    proxy = who(ctx, res.proxy)
+    targets = sorted({n for n, _ in res.elsewhere if not ctx.service(n).on_host})
+    hint = (
+        f"address the container by a port it publishes on the host's loopback (127.0.0.1:PORT); the host's "
+        f'resolver knows no container names (ports: ["127.0.0.1:PORT:{res.port or "PORT"}"] publishes one)'
+    )
+    edits: tuple[Edit, ...] = ()
+    for node in targets:
+        svc = ctx.service(node)
+        published = [
+            m
+            for m in svc.ports
+            if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
+        ]
+        if published:
+            fx = ctx.fix(res, "127.0.0.1", published[0].published)
+            hint = f'use the port {svc.name} publishes on the host ("{ports_entry(published[0])}"): {fx.text}'
+            edits = fx.edits
+            break
+        if res.port is not None:
+            wanted = PortMapping(target=res.port, published=res.port, host_ip="127.0.0.1")
+            fx = ctx.fix(res, "127.0.0.1", res.port)
+            hint = (
+                f"publish {svc.name}'s port on the host's loopback, ports: [\"{ports_entry(wanted)}\"] in "
+                f"{svc.name}, and connect there: {fx.text}"
+            )
+            break
+    return route_finding(
+        META,
+        ctx,
+        res,
+        f"{proxy} looks \"{res.host}\" up in the host's resolver, which knows no container names: Docker's "
+        f"DNS answers only inside containers on user-defined networks ({where(res)})",
+        hint,
+        edits,
+    )

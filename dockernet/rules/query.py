@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind, Resolution
 from dockernet.dialects import traefik
-from dockernet.model import Proxy
+from dockernet.model import PortMapping, Proxy
 from dockernet.rules.base import Context
 
 
@@ -24,3 +24,36 @@ def traefik_proxies(ctx: Context) -> Iterator[tuple[str, Proxy, traefik.Syntax]]
         syntax = ctx.syntax(proxy, traefik.Syntax) if isinstance(proxy, Proxy) else None
         if isinstance(proxy, Proxy) and syntax is not None:
             yield node, proxy, syntax
+
+
+def in_host_namespace(ctx: Context, res: Resolution) -> bool:
+    """True when the proxy connects from the host's network namespace: it runs on the host, or in a
+    container with ``network_mode: host``."""
+    return ctx.topo.namespace_owner(res.proxy) == HOST
+
+
+def host_port_served(ctx: Context, res: Resolution) -> bool:
+    """For a loopback address asked in the host's namespace: True when something answers on its port there,
+    a container's published port (:attr:`Resolution.published`), the proxy itself, or another process of the
+    namespace that listens on it (a ``network_mode: host`` service by its declarations; on a live host, what
+    ``/proc/net/tcp`` lists)."""
+    port = res.port
+    if port is None or res.published:
+        return True
+    owner = ctx.topo.namespace_owner(res.proxy)
+    members = ctx.topo.namespace_members(owner) if owner else [res.proxy]
+    return any(port in ctx.ports(n) for n in {res.proxy, *members})
+
+
+def who(ctx: Context, node: str) -> str:
+    """The proxy for messages: ``nginx on the host`` for a proxy installed on the host, else its name."""
+    svc = ctx.service(node)
+    if svc.on_host:
+        return f"{ctx.dialect(node).title} on the host"
+    return svc.name
+
+
+def ports_entry(mapping: PortMapping) -> str:
+    """A ``ports`` entry in compose's short syntax: ``127.0.0.1:8080:3000``."""
+    host_ip = f"[{mapping.host_ip}]" if mapping.host_ip and ":" in mapping.host_ip else mapping.host_ip
+    return ":".join(str(p) for p in (host_ip, mapping.published, mapping.target) if p is not None)

@@ -51,8 +51,8 @@ FIXTURES = {
 }
 
 
-def load(dirs: list[Path]) -> Topology:
-    return pipeline.load_static(ComposeRequest(dirs=tuple(str(d) for d in dirs)))
+def load(dirs: list[Path], host_proxies: tuple[str, ...] = ()) -> Topology:
+    return pipeline.load_static(ComposeRequest.of(dirs=dirs, host_proxies=host_proxies))
 
 
 def scene_of(name: str, **options: object) -> Scene:
@@ -314,7 +314,7 @@ SAMPLES = all_samples()
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.name for s in SAMPLES])
 def test_every_sample_renders_in_every_format(sample, dot_bin: Path) -> None:  # type: ignore[no-untyped-def]
-    analysis = pipeline.analyse(load(sample.dirs))
+    analysis = pipeline.analyse(load(sample.dirs, sample.host_proxies))
     s = build(analysis.topo, analysis.resolved, analysis.findings, Options(base=str(sample.path)))
     for fmt in render.FORMATS:
         drawing = render.draw(s, fmt)

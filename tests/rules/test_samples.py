@@ -19,9 +19,8 @@ SAMPLES = all_samples()
 
 def check(sample: Sample, config: Config | None = None) -> set[str]:
     config = config or Config(selected=frozenset(rules.RULES))
-    topology = pipeline.load_static(
-        ComposeRequest(dirs=tuple(str(d) for d in sample.dirs), stack=sample.stack)
-    )
+    request = ComposeRequest.of(dirs=sample.dirs, host_proxies=sample.host_proxies, stack=sample.stack)
+    topology = pipeline.load_static(request)
     analysis = pipeline.analyse(topology, config)
     return {finding_line(f, sample.path) for f in analysis.findings}
 
