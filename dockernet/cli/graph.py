@@ -134,8 +134,8 @@ def graph(
                 profile or (),
                 os.environ,
                 {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
-                host_proxy or (),
-                host_nginx or (),
+                host_proxies=host_proxy or (),
+                host_nginx=host_nginx or (),
             )
             topology = pipeline.load_static(request)
             warn(topology.notices)
