@@ -34,9 +34,17 @@ class Sample:
         return sorted(p for p in self.path.iterdir() if any((p / name).exists() for name in COMPOSE_FILES))
 
     @property
+    def stack(self) -> bool:
+        """True for a stack sample (a ``STACK`` file beside it): checked with ``--stack``, deployed with
+        ``docker stack deploy`` by tests/live/test_swarm.py, never with ``docker compose up``."""
+        return (self.path / "STACK").exists() or (self.path.parent / "STACK").exists()
+
+    @property
     def static_only(self) -> bool:
         """True when the sample must not be brought up on an engine (see its STATIC_ONLY file)."""
-        return (self.path / "STATIC_ONLY").exists() or (self.path.parent / "STATIC_ONLY").exists()
+        return (
+            self.stack or (self.path / "STATIC_ONLY").exists() or (self.path.parent / "STATIC_ONLY").exists()
+        )
 
 
 def expected_lines(path: Path) -> frozenset[str]:

@@ -59,6 +59,12 @@ def dns_names(service: Service, network_key: str) -> tuple[str, ...]:
         return ()
     if att.dns_names:
         return att.dns_names
+    if service.stack is not None:
+        # Swarm: the service (its VIP, or its tasks with dnsrr) and its tasks; no container names
+        # (docs/swarm.md, measured on a single-node swarm).
+        full = f"{service.stack}_{service.name}"
+        names = [service.name, full, f"tasks.{service.name}", f"tasks.{full}", *att.aliases]
+        return tuple(dict.fromkeys(names))
     names = [service.name, container_name(service), *att.aliases]
     if service.replicas > 1 and not service.container_name:
         last = min(service.replicas, MAX_REPLICA_NAMES)

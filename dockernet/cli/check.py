@@ -61,6 +61,18 @@ def check(
         ),
     ] = False,
     host: OptEngineHost = None,
+    stack: Annotated[
+        bool,
+        typer.Option(
+            "--stack",
+            help="Read the files as 'docker stack deploy' does: Swarm services on overlay networks "
+            "(the stack name is -p or the directory's name).",
+        ),
+    ] = False,
+    stack_files: Annotated[
+        Optional[list[Path]],
+        typer.Option("-c", "--compose-file", help="A stack file (like docker stack deploy -c); repeatable."),
+    ] = None,
     debug: OptDebug = False,
 ) -> None:
     """Check compose projects and the nginx configs they mount, without a Docker engine.
@@ -74,6 +86,8 @@ def check(
       dockernet check ./frontend ./api             # two projects checked together
 
       dockernet check --format sarif -o dockernet.sarif --fail-on warning
+
+      dockernet check --stack -c stack.yml -p shop   # as docker stack deploy -c stack.yml shop
     """
     from dockernet import pipeline
     from dockernet.pipeline import baseline as known
@@ -84,12 +98,13 @@ def check(
         cfg = for_run(Path.cwd(), config_file, select or (), ignore or ())
         request = ComposeRequest.of(
             dirs or (),
-            file or (),
+            [*(file or ()), *(stack_files or ())],
             project_name,
             env_file or (),
             profile or (),
             os.environ,
             {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
+            stack=stack or bool(stack_files),
         )
         topology = pipeline.load_static(request)
         warn(topology.notices)

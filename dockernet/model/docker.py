@@ -56,6 +56,9 @@ class Network:
     loc: Loc = NOWHERE
     declared: bool = True
     """False for the implicit ``default`` network that compose creates without a declaration."""
+    attachable: bool = False
+    """Overlay networks only: standalone containers (``docker run``, compose) may join it, not only Swarm
+    services."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,20 @@ class Service:
     healthcheck: bool = False
     replicas: int = 1
     """As written (``scale`` or ``deploy.replicas``); only the first :data:`MAX_REPLICA_NAMES` have names."""
+    stack: str | None = None
+    """The stack name when the file is deployed with ``docker stack deploy`` (``dockernet check --stack``):
+    the Swarm service is ``<stack>_<name>``, its DNS names are ``<name>``, ``<stack>_<name>`` and
+    ``tasks.<name>``; container names and ``links`` do not exist there."""
+    endpoint_mode: str = "vip"
+    """Swarm: ``deploy.endpoint_mode``; ``vip`` (one stable address) or ``dnsrr`` (the task addresses)."""
+    global_mode: bool = False
+    """Swarm: ``deploy.mode: global`` (one task per node; ``replicas`` does not apply)."""
+    stack_ignored: tuple[tuple[str, Loc], ...] = ()
+    """Swarm: the keys ``docker stack deploy`` ignores in this service (``container_name``, ``links``...),
+    with where each is written."""
+    container_label_locs: Mapping[str, Loc] = field(default_factory=lambda: MappingProxyType({}))
+    """Swarm: where the service-level ``labels:`` keys are written (container labels, which proxies that read
+    Swarm services do not see); ``labels`` then holds ``deploy.labels``. Keys only, never values."""
     # live state (None for static compose input)
     state: str | None = None
     """Live only: running, exited, restarting, paused, dead, created."""

@@ -73,6 +73,7 @@ def load_static(request: ComposeRequest) -> Topology:
         profiles=request.profiles,
         environ=request.environ,
         warnings=notices,
+        stack=request.stack,
     )
     _check_overrides(request, projects)
     images = [facts for project in projects for facts in proxies.read_images(project)]

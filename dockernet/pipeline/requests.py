@@ -28,6 +28,8 @@ class ComposeRequest:
     overrides: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """``--nginx SERVICE=PATH`` (one option per proxy kind): service -> (reader name, the config file to
     read for it)."""
+    stack: bool = False
+    """``--stack``: read the files as ``docker stack deploy`` does (Swarm services, overlay networks)."""
 
     @classmethod
     def of(
@@ -39,6 +41,7 @@ class ComposeRequest:
         profiles: Iterable[str] = (),
         environ: Mapping[str, str] | None = None,
         overrides: Mapping[str, Iterable[str]] | None = None,
+        stack: bool = False,
     ) -> ComposeRequest:
         """The request that the command-line options spell (paths as ``str``; ``overrides`` as
         ``SERVICE=PATH`` values by reader name, from ``--nginx``..., a
@@ -51,6 +54,7 @@ class ComposeRequest:
             profiles=tuple(profiles),
             environ=dict(environ or {}),
             overrides=_parse_overrides(overrides or {}),
+            stack=stack,
         )
 
 

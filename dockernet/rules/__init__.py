@@ -55,6 +55,14 @@ from dockernet.rules import (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn701_haproxy_config_refused,
+    dn702_haproxy_no_server,
+    dn703_haproxy_server_port_missing,
+    dn901_stack_option_ignored,
+    dn902_stack_task_addresses_resolved_once,
+    dn903_stack_no_replicas,
+    dn904_stack_labels_not_deploy,
+    dn905_stack_task_container_name,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -118,6 +126,14 @@ _MODULES: tuple[Rule, ...] = (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn701_haproxy_config_refused,
+    dn702_haproxy_no_server,
+    dn703_haproxy_server_port_missing,
+    dn901_stack_option_ignored,
+    dn902_stack_task_addresses_resolved_once,
+    dn903_stack_no_replicas,
+    dn904_stack_labels_not_deploy,
+    dn905_stack_task_container_name,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

@@ -59,7 +59,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         proxy = ctx.service(res.proxy)
         target = ctx.service(node)
         if (
-            res.upstream.lookup is not Lookup.STARTUP
+            proxy.stack is not None  # docker stack deploy ignores depends_on: DN902 and DN901 instead
+            or res.upstream.lookup is not Lookup.STARTUP
             or target.project != proxy.project
             or (res.proxy, node) in seen
         ):

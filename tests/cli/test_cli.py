@@ -298,7 +298,7 @@ def test_version() -> None:
 
 @pytest.mark.parametrize("sample", all_samples(), ids=[s.name for s in all_samples()])
 def test_sarif_on_every_sample(sample) -> None:
-    dirs = [str(d) for d in sample.dirs]
+    dirs = [str(d) for d in sample.dirs] + (["--stack"] if sample.stack else [])
     done = run("check", *dirs, "--format", "sarif", "--fail-on", "note", "--select", "ALL", cwd=REPO)
     doc = json.loads(done.stdout)
     jsonschema.validate(doc, SCHEMA)

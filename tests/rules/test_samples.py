@@ -19,7 +19,9 @@ SAMPLES = all_samples()
 
 def check(sample: Sample, config: Config | None = None) -> set[str]:
     config = config or Config(selected=frozenset(rules.RULES))
-    topology = pipeline.load_static(ComposeRequest(dirs=tuple(str(d) for d in sample.dirs)))
+    topology = pipeline.load_static(
+        ComposeRequest(dirs=tuple(str(d) for d in sample.dirs), stack=sample.stack)
+    )
     analysis = pipeline.analyse(topology, config)
     return {finding_line(f, sample.path) for f in analysis.findings}
 

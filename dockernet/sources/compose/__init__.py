@@ -67,6 +67,7 @@ def load_projects(
     environ: Mapping[str, str],
     *,
     warnings: list[str] | None = None,
+    stack: bool = False,
 ) -> list[Project]:
     """Load compose projects like ``docker compose config`` does.
 
@@ -75,7 +76,8 @@ def load_projects(
     file). With neither, the current directory is used. ``project_name`` (``-p``) may only be given when
     that makes one project. ``env_files`` (``--env-file``, relative to the current directory) replace each
     project's ``.env``. ``profiles`` (``--profile``) default to ``COMPOSE_PROFILES``. ``environ`` is the
-    process environment; it wins over ``.env`` files.
+    process environment; it wins over ``.env`` files. ``stack``: read each project as ``docker stack deploy``
+    does (:mod:`.stack`), the project name being the stack name.
 
     Non-fatal findings (unset variables, ambiguous file names) are appended to ``warnings`` as
     ``"file:line: text"`` lines. Raises InputError (unreadable or invalid input) or UsageError.
@@ -102,7 +104,7 @@ def load_projects(
         raise UsageError("-p/--project-name names one project, but several were given")
     abs_env_files = [os.path.abspath(f) for f in env_files]
     return [
-        _load_project(cfg_files, pdir, project_name or None, abs_env_files, profiles, environ, sink)
+        _load_project(cfg_files, pdir, project_name or None, abs_env_files, profiles, environ, sink, stack)
         for cfg_files, pdir in sources
     ]
 
@@ -115,6 +117,7 @@ def _load_project(
     profiles: Sequence[str],
     environ: Mapping[str, str],
     warnings: list[str],
+    stack: bool = False,
 ) -> Project:
     """Load one project: environment, name, model, profiles, normalisation (steps 2 to 5)."""
     for f in files:
@@ -133,7 +136,7 @@ def _load_project(
     try:
         model = _build_model(parsed, ctx)
         project = _Normalizer(
-            model, name, project_dir, env, {p for p in active if p}, files, warnings
+            model, name, project_dir, env, {p for p in active if p}, files, warnings, stack=stack
         ).project()
     except InputError as e:
         raise _redact(_blame_unset(e, ctx.unset_uses), ctx.substituted) from None

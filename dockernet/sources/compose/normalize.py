@@ -31,6 +31,7 @@ from dockernet.model import (
     Volume,
     frozen_map,
 )
+from dockernet.sources.compose import stack as _stack
 from dockernet.sources.compose.common import _abs_path, _err, _expand_home, _is_remote, _kv_map, _scalar_str
 from dockernet.sources.compose.discover import read_env_file
 from dockernet.sources.compose.fields import (
@@ -67,7 +68,11 @@ class _Normalizer:
         profiles: set[str],
         files: list[str],
         warnings: list[str],
+        *,
+        stack: bool = False,
     ) -> None:
+        self.stack = stack
+        """``docker stack deploy`` semantics (:mod:`.stack`): overlay networks, task services."""
         self.warnings = warnings
         self.secrets: dict[str, str] = {}
         """Values from env files or the environment, and how to name them instead (never printed)."""
@@ -131,6 +136,7 @@ class _Normalizer:
                 project=self.name,
                 # Not declared anywhere: point at the first service that made compose create it.
                 loc=self.used_networks["default"],
+                driver="overlay" if self.stack else "bridge",
                 declared=False,
             )
         networks.update(self.extra_networks)
@@ -153,8 +159,11 @@ class _Normalizer:
         cfg = self.networks_y.get(key)
         pos = self.networks_y.where(key)
         loc = Loc(*pos)
+        default_driver = "overlay" if self.stack else "bridge"
         if cfg is None:
-            return Network(key=key, name=f"{self.name}_{key}", project=self.name, loc=loc)
+            return Network(
+                key=key, name=f"{self.name}_{key}", project=self.name, loc=loc, driver=default_driver
+            )
         if not isinstance(cfg, YMap):
             raise _err(pos, f"networks.{key} must be a mapping")
         what = f"networks.{key}"
@@ -190,7 +199,8 @@ class _Normalizer:
             key=key,
             name=engine_name,
             project=self.name,
-            driver=_str(cfg, "driver", f"{what}.driver") or "bridge",
+            driver=_str(cfg, "driver", f"{what}.driver") or default_driver,
+            attachable=_stack.attachable(cfg, what),
             external=external,
             internal=_bool(cfg, "internal", f"{what}.internal"),
             enable_ipv6=_bool(cfg, "enable_ipv6", f"{what}.enable_ipv6"),
@@ -229,6 +239,8 @@ class _Normalizer:
             raise _err(pos, f"services.{name} must be a mapping")
         what = f"services.{name}"
         loc = Loc(*pos)
+        if self.stack:
+            _stack.refuse(svc, what)
         image = _str(svc, "image", f"{what}.image") or None
         build = self.build(svc, what)
         if image is None and build is None:
@@ -257,7 +269,7 @@ class _Normalizer:
                 f"{file}:{line}: {what} has {replicas} replicas; only the container names of the first "
                 f"{MAX_REPLICA_NAMES} are resolved"
             )
-        return Service(
+        service = Service(
             project=self.name,
             name=name,
             loc=loc,
@@ -285,6 +297,7 @@ class _Normalizer:
             healthcheck=_healthcheck(svc, what),
             replicas=replicas,
         )
+        return _stack.as_task_service(service, svc, what, self.name) if self.stack else service
 
     def build(self, svc: YMap, what: str) -> Build | None:
         """``build`` as an absolute context and Dockerfile path (a remote context as it is); None if unset."""
@@ -313,7 +326,8 @@ class _Normalizer:
         self, name: str, svc: YMap, what: str, svc_loc: Loc
     ) -> tuple[NetworkMode, str | None, Loc, list[Attachment]]:
         """``network_mode`` or ``networks`` as (mode, target, location, attachments); notes networks used."""
-        raw_mode = _str(svc, "network_mode", f"{what}.network_mode")
+        # docker stack deploy ignores network_mode: the task joins the networks (or the stack's default).
+        raw_mode = None if self.stack else _str(svc, "network_mode", f"{what}.network_mode")
         nets = svc.get("networks")
         has_nets = isinstance(nets, (YMap, YSeq)) and len(nets) > 0
         if raw_mode:
