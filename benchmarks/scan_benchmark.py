@@ -60,7 +60,9 @@ def setup(containers: int, networks: int) -> None:
     """Create the networks and containers (parallel; the engine does the work)."""
     import docker  # type: ignore[import-untyped,unused-ignore]
 
-    client = docker.APIClient(version="auto", timeout=300)
+    # The engine that DOCKER_HOST names, as for the docker CLI and dockernet (a benchmark engine of its own,
+    # docs/performance.md), else the local socket.
+    client = docker.APIClient(version="auto", timeout=300, **docker.utils.kwargs_from_env())
     names = [f"{PREFIX}-net-{i:02d}" for i in range(networks)]
     for i, name in enumerate(names):
         # Explicit subnets: the engine's default pools hold only 31 networks (15 /16s and 16 /20s).

@@ -68,11 +68,28 @@ def head(d: Directive) -> str:
 def find(
     directives: tuple[Directive, ...], file: str, line: int, name: str
 ) -> tuple[Directive, tuple[Directive, ...]] | None:
-    """The directive ``name`` that begins at ``file:line``, with its enclosing blocks."""
+    """The directive ``name`` that begins at ``file:line``, with its enclosing blocks. Every finding of a
+    config asks (4,000 upstream servers: 4,000 walks of the whole tree, 7.5 s), so each config's tree is
+    indexed once, the first directive in walk order kept for each place."""
+    return _index(directives).get((file, line, name))
+
+
+_Index = dict[tuple[str, int, str], tuple[Directive, tuple[Directive, ...]]]
+_INDEXES: dict[int, tuple[tuple[Directive, ...], _Index]] = {}
+"""By ``id()`` of the config's directives, which each entry holds, so that the id is not reused."""
+
+
+def _index(directives: tuple[Directive, ...]) -> _Index:
+    cached = _INDEXES.get(id(directives))
+    if cached is not None and cached[0] is directives:
+        return cached[1]
+    index: _Index = {}
     for d, parents in walk(directives):
-        if d.name == name and d.loc.file == file and d.loc.line == line:
-            return d, parents
-    return None
+        index.setdefault((d.loc.file, d.loc.line, d.name), (d, parents))
+    if len(_INDEXES) >= 16:
+        _INDEXES.clear()
+    _INDEXES[id(directives)] = (directives, index)
+    return index
 
 
 # ------------------------------------------------------------------------------------------ addresses

@@ -214,3 +214,24 @@ def test_no_rewrite_when_the_location_reads_uri() -> None:
     body = "proxy_set_header X-Path $uri; proxy_pass http://app:3000/;"
     _, f = hint(SERVER.format(loc="/api/", body=body))
     assert not f.edits and "$uri" in f.text
+
+
+def test_find_gives_what_a_walk_of_the_tree_gives() -> None:
+    """``find`` indexes each config once (4,000 upstream servers walked the tree 4,000 times); it answers as
+    the first match of a depth-first walk, for every directive of two configs."""
+    from dockernet.dialects.nginx.syntax import walk
+
+    for text in (
+        "events {}\nhttp {\nupstream u {\nserver a:1;\nserver b:2;\n}\n"
+        "server {\nlisten 80;\nlocation / { proxy_pass http://u; }\n}\n}\n",
+        "http { server { location /a/ { proxy_pass http://a; } location /b/ { proxy_pass http://b; } } }\n",
+    ):
+        tree = parse_text(text, "/etc/nginx/nginx.conf")
+        for d, _parents in walk(tree):
+            first = next(
+                (x, p)
+                for x, p in walk(tree)
+                if x.name == d.name and x.loc.file == d.loc.file and x.loc.line == d.loc.line
+            )
+            assert fix.find(tree, d.loc.file, d.loc.line, d.name) == first
+        assert fix.find(tree, "/etc/nginx/nginx.conf", 99, "server") is None
