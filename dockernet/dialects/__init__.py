@@ -6,12 +6,13 @@ proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a c
 
 from __future__ import annotations
 
-from dockernet.dialects import caddy, nginx, traefik
+from dockernet.dialects import apache, caddy, nginx, traefik
 from dockernet.dialects.base import Dialect
 
 DIALECTS: dict[str, Dialect] = {
     nginx.DIALECT.name: nginx.DIALECT,
     traefik.DIALECT.name: traefik.DIALECT,
     caddy.DIALECT.name: caddy.DIALECT,
+    apache.DIALECT.name: apache.DIALECT,
 }
 """Every reader, by :attr:`~dockernet.model.Proxy.dialect` name."""
