@@ -55,6 +55,8 @@ from dockernet.rules import (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn801_apache_config_refused,
+    dn802_apache_protocol_module_missing,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -118,6 +120,8 @@ _MODULES: tuple[Rule, ...] = (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn801_apache_config_refused,
+    dn802_apache_protocol_module_missing,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

@@ -59,7 +59,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "use the name of a service, container or network alias on a network shared with " + proxy.name
             )
         outcome = (
-            "every request answers 502"
+            f"every request answers {getattr(ctx.dialect(res.proxy), 'dns_failure_status', 502)}"
             if res.upstream.lookup is not Lookup.STARTUP
             else f"{ctx.dialect(res.proxy).title} will refuse to start: host not found"
         )
