@@ -335,7 +335,6 @@ class _Reader:
         elif name in _PROXY_DIRECTIVES:
             if "proxy_module" not in self.modules:
                 self.refuse(line.loc, " ".join(words), _invalid(words[0]))
-                return
             self.proxy(name, words[0], args, line)
 
     def proxy(self, name: str, written: str, args: list[str], line: _Line) -> None:
@@ -385,6 +384,12 @@ class _Reader:
                 upstreams=upstreams,
             )
             self.result.routes.append(route)
+            self.result.refusals = [
+                Refusal(r.loc, r.written, r.reason, route.id) if r.loc == p.loc and r.route is None else r
+                for r in self.result.refusals
+            ]
+            if "proxy_module" not in self.modules:
+                continue  # httpd does not start at all (a refusal)
             for u in upstreams if key is None else (forward, *upstreams):
                 scheme = (u.scheme or "").lower()
                 needed = "proxy_balancer_module" if scheme == "balancer" else _SCHEMES.get(scheme, ("", 0, ""))[2]
