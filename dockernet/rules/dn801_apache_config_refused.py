@@ -48,7 +48,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         for r in syntax.refusals if syntax else ():
             yield finding(
                 META,
-                f"Apache httpd will not start ({ctx.service(node).name}): {r.reason}; every route of it fails",
+                f"Apache httpd will not start ({ctx.service(node).name}): {r.reason}; every route fails",
                 _hint(r.reason),
                 r.loc,
                 service=ctx.service(node),

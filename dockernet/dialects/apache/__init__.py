@@ -40,7 +40,9 @@ class Apache:
         "add `ErrorDocument 502 /502.html` (and 503, 500) with a page of your own "
         "(https://httpd.apache.org/docs/2.4/mod/core.html#errordocument)"
     )
-    image_dirs = frozenset({"/usr/local/apache2/conf", "/etc/apache2", "/var/www/html", "/usr/local/apache2/htdocs"})
+    image_dirs = frozenset(
+        {"/usr/local/apache2/conf", "/etc/apache2", "/var/www/html", "/usr/local/apache2/htdocs"}
+    )
     files_optional = False
     dns_failure_status = 500
     """What httpd answers when a name does not resolve (AH00898, measured on 2.4.71): not 502."""
@@ -68,7 +70,7 @@ class Apache:
         return any(posixpath.basename(w) in ("apache2", "apache2ctl") for w in words)
 
     def override_path(self, located: Located, file_name: str, head: bytes) -> str:
-        """``--apache SERVICE=FILE``: a file with a ``<VirtualHost>`` is a site; anything else the main file."""
+        """``--apache SERVICE=FILE``: a ``<VirtualHost>`` file is a site, else the main file."""
         if b"<VirtualHost" in head and located.entry == parse.DEBIAN_MAIN:
             return f"/etc/apache2/sites-enabled/{posixpath.basename(file_name)}"
         return located.entry
@@ -105,7 +107,7 @@ class Apache:
         )
 
     def dump_command(self, located: Located) -> tuple[str, ...] | None:
-        """httpd has no command that prints its whole configuration: the files are read out of the container."""
+        """httpd prints no whole configuration: the files are read out of the container."""
         return None
 
     def parse_dump(self, stdout: bytes) -> dict[str, bytes]:
@@ -127,8 +129,10 @@ class Apache:
     def per_request_fix(
         self, proxy: Proxy, route: Route, upstream: Upstream, host: str, port: int | None, image: str | None
     ) -> Fix:
-        """httpd resolves when a worker's connection is first made; ``disablereuse=On`` makes it resolve each time."""
-        return Fix(f"add `disablereuse=On` to the {upstream.directive} of {host}, so httpd resolves it per connection")
+        """httpd resolves when a worker first connects; ``disablereuse=On`` resolves on each connection."""
+        return Fix(
+            f"add `disablereuse=On` to the {upstream.directive} of {host}: httpd resolves it per connection"
+        )
 
 
 DIALECT = Apache()

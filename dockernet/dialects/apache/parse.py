@@ -45,14 +45,51 @@ IncludeOptional conf-enabled/*.conf
 IncludeOptional sites-enabled/*.conf
 """
 _DEBIAN_PORTS = b"Listen 80\n<IfModule ssl_module>\n\tListen 443\n</IfModule>\n"
-_DEBIAN_MODS = (
-    "access_compat alias auth_basic authn_core authn_file authz_core authz_host authz_user autoindex deflate "
-    "dir env filter mime mpm_event negotiation reqtimeout setenvif status"
-).split()
-_OFFICIAL_MODS = (
-    "mpm_event authn_file authn_core authz_host authz_groupfile authz_user authz_core access_compat auth_basic "
-    "reqtimeout filter mime log_config env headers setenvif version unixd status autoindex dir alias"
-).split()
+_DEBIAN_MODS = [
+    "access_compat",
+    "alias",
+    "auth_basic",
+    "authn_core",
+    "authn_file",
+    "authz_core",
+    "authz_host",
+    "authz_user",
+    "autoindex",
+    "deflate",
+    "dir",
+    "env",
+    "filter",
+    "mime",
+    "mpm_event",
+    "negotiation",
+    "reqtimeout",
+    "setenvif",
+    "status",
+]
+_OFFICIAL_MODS = [
+    "mpm_event",
+    "authn_file",
+    "authn_core",
+    "authz_host",
+    "authz_groupfile",
+    "authz_user",
+    "authz_core",
+    "access_compat",
+    "auth_basic",
+    "reqtimeout",
+    "filter",
+    "mime",
+    "log_config",
+    "env",
+    "headers",
+    "setenvif",
+    "version",
+    "unixd",
+    "status",
+    "autoindex",
+    "dir",
+    "alias",
+]
 
 
 def _official_conf() -> bytes:
@@ -219,7 +256,9 @@ class _Reader:
         if any(c in path for c in "*?["):
             names = self._glob(path)
             if not names and not optional and loc is not None:
-                self.refuse(loc, f"Include {path}", f"No matches for the wildcard '{posixpath.basename(path)}'")
+                self.refuse(
+                    loc, f"Include {path}", f"No matches for the wildcard '{posixpath.basename(path)}'"
+                )
             for name in names:
                 self.read_file(name, loc, optional, depth)
             return
@@ -268,7 +307,9 @@ class _Reader:
                     args = []
                 end = _section_end(lines, i, name)
                 if end is None:
-                    self.refuse(line.loc, head, f"{head} directive missing closing '</{head[1:].rstrip('>')}>'")
+                    self.refuse(
+                        line.loc, head, f"{head} directive missing closing '</{head[1:].rstrip('>')}>'"
+                    )
                     end = len(lines)
                 self.section(name, args, lines[i + 1 : end], line.loc, depth)
                 i = end + 1
@@ -295,7 +336,9 @@ class _Reader:
             self.vhost = saved
         elif name in ("location", "locationmatch"):
             saved_loc = self.location
-            path = arg if name == "location" and not arg.startswith("~") else "~ " + " ".join(args).lstrip("~ ")
+            path = (
+                arg if name == "location" and not arg.startswith("~") else "~ " + " ".join(args).lstrip("~ ")
+            )
             self.location = (path, loc)
             self.block(body, depth)
             self.location = saved_loc
@@ -369,7 +412,9 @@ class _Reader:
             forward = self.upstream(p.url, p.loc, p.directive)
             key = _balancer_key(p.url) if p.url.lower().startswith("balancer://") else None
             if key is not None:
-                members = tuple(self.upstream(u, loc, "BalancerMember") for u, loc in self.balancers.get(key, []))
+                members = tuple(
+                    self.upstream(u, loc, "BalancerMember") for u, loc in self.balancers.get(key, [])
+                )
                 forward = Upstream(
                     raw=p.url, loc=p.loc, directive=p.directive, group=key, lookup=Lookup.PER_CONNECTION
                 )
@@ -392,7 +437,9 @@ class _Reader:
                 continue  # httpd does not start at all (a refusal)
             for u in upstreams if key is None else (forward, *upstreams):
                 scheme = (u.scheme or "").lower()
-                needed = "proxy_balancer_module" if scheme == "balancer" else _SCHEMES.get(scheme, ("", 0, ""))[2]
+                needed = (
+                    "proxy_balancer_module" if scheme == "balancer" else _SCHEMES.get(scheme, ("", 0, ""))[2]
+                )
                 if needed and needed not in self.modules:
                     self.result.missing.append(MissingModule(u.loc, route.id, scheme, needed))
                     break
@@ -405,7 +452,9 @@ class _Reader:
             unix_path = sock
         scheme, sep, rest = text.partition("://")
         if not sep:
-            return Upstream(raw=url, loc=loc, directive=directive, unix_path=unix_path, lookup=Lookup.PER_CONNECTION)
+            return Upstream(
+                raw=url, loc=loc, directive=directive, unix_path=unix_path, lookup=Lookup.PER_CONNECTION
+            )
         scheme_l = scheme.lower()
         protocol, default, _ = _SCHEMES.get(scheme_l, ("http", 80, ""))
         hostport, slash, path = rest.partition("/")
@@ -431,7 +480,10 @@ class _Reader:
 
 
 def _invalid(word: str) -> str:
-    return f"Invalid command '{word}', perhaps misspelled or defined by a module not included in the server configuration"
+    return (
+        f"Invalid command '{word}', perhaps misspelled or defined by a module not included in the server "
+        "configuration"
+    )
 
 
 def _balancer_key(url: str) -> str:
@@ -473,9 +525,13 @@ def _fnmatch(path: str, pattern: str) -> bool:
 
 
 def load(
-    entry: str, tree: ConfigTree, fallback: Mapping[str, bytes], env: Mapping[str, str], service: tuple[str, str]
+    entry: str,
+    tree: ConfigTree,
+    fallback: Mapping[str, bytes],
+    env: Mapping[str, str],
+    service: tuple[str, str],
 ) -> Result:
-    """Read the configuration from ``entry``, with the image's ``fallback`` files where ``tree`` cannot see."""
+    """The configuration from ``entry``; the image's ``fallback`` files where ``tree`` cannot see."""
     reader = _Reader(tree, fallback, env, entry == DEBIAN_MAIN)
     reader.read_file(entry, None, False, 0)
     reader.finish(service)

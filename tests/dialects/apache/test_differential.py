@@ -51,12 +51,17 @@ LoadModule mpm_event_module {MODULES}/mod_mpm_event.so
 LoadModule authz_core_module {MODULES}/mod_authz_core.so
 ServerName localhost
 """
-PROXY = f"LoadModule proxy_module {MODULES}/mod_proxy.so\nLoadModule proxy_http_module {MODULES}/mod_proxy_http.so\n"
+PROXY = (
+    f"LoadModule proxy_module {MODULES}/mod_proxy.so\n"
+    f"LoadModule proxy_http_module {MODULES}/mod_proxy_http.so\n"
+)
 
 CASES: dict[str, dict[str, str]] = {
     "plain": {"main.conf": PROXY + "ProxyPass /app/ http://app:3000/\n"},
     "no-mod-proxy": {"main.conf": "ProxyPass /app/ http://app:3000/\n"},
-    "ifmodule-skips": {"main.conf": "<IfModule proxy_module>\nProxyPass /app/ http://app:3000/\n</IfModule>\n"},
+    "ifmodule-skips": {
+        "main.conf": "<IfModule proxy_module>\nProxyPass /app/ http://app:3000/\n</IfModule>\n"
+    },
     "include-glob": {
         "main.conf": PROXY + "IncludeOptional sites/*.conf\n",
         "sites/b.conf": "ProxyPass /b/ http://b:1/\n",
@@ -98,7 +103,9 @@ def _apache_samples() -> list[Path]:
 
 def _mounts(project: Path) -> list[str]:
     out = []
-    for m in re.finditer(r"^\s+- \./(\S+?):(/\S+?)(:ro)?$", (project / "compose.yaml").read_text(), re.MULTILINE):
+    for m in re.finditer(
+        r"^\s+- \./(\S+?):(/\S+?)(:ro)?$", (project / "compose.yaml").read_text(), re.MULTILINE
+    ):
         out += ["-v", f"{project / m.group(1)}:{m.group(2)}:ro"]
     return out
 
