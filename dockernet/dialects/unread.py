@@ -92,7 +92,6 @@ KINDS: tuple[Kind, ...] = (
         "it writes its Caddyfile at start from the `virtual.*` labels of the other containers",
         _BY_HAND,
     ),
-    _kind("haproxy", "HAProxy", r"^haproxy$", "haproxy", _NO_READER.format(title="HAProxy"), _BY_HAND),
     _kind("envoy", "Envoy", r"^envoy(-[a-z]+)?$", "envoy", _NO_READER.format(title="Envoy"), _BY_HAND),
     _kind("varnish", "Varnish", r"^varnish$", "varnishd", _NO_READER.format(title="Varnish"), _BY_HAND),
     _kind("kong", "Kong", r"^kong$", "", _NO_READER.format(title="Kong"), _BY_HAND),

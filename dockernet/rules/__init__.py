@@ -55,6 +55,9 @@ from dockernet.rules import (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn701_haproxy_config_refused,
+    dn702_haproxy_no_server,
+    dn703_haproxy_server_port_missing,
     dn801_apache_config_refused,
     dn802_apache_protocol_module_missing,
 )
@@ -120,6 +123,9 @@ _MODULES: tuple[Rule, ...] = (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn701_haproxy_config_refused,
+    dn702_haproxy_no_server,
+    dn703_haproxy_server_port_missing,
     dn801_apache_config_refused,
     dn802_apache_protocol_module_missing,
 )

@@ -44,6 +44,8 @@ class Apache:
         {"/usr/local/apache2/conf", "/etc/apache2", "/var/www/html", "/usr/local/apache2/htdocs"}
     )
     files_optional = False
+    down_status = 503
+    """What httpd answers when a connection is refused (AH00957, measured on 2.4.71)."""
     dns_failure_status = 500
     """What httpd answers when a name does not resolve (AH00898, measured on 2.4.71): not 502."""
 
