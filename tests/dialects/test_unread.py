@@ -19,7 +19,6 @@ def service(image: str | None = None, command: tuple[str, ...] = ()) -> Service:
     [
         ("varnish:7.5", "varnish"),
         ("docker.io/library/varnish@sha256:0123", "varnish"),
-        ("httpd:2.4-alpine", "apache"),
         ("envoyproxy/envoy:v1.31-latest", "envoy"),
         ("nginxproxy/nginx-proxy:1.7-alpine", "nginx-proxy"),
         ("jwilder/nginx-proxy", "nginx-proxy"),
@@ -39,6 +38,7 @@ def test_by_image(image: str, kind: str) -> None:
     "image",
     [
         "nginx:1.27",  # read by the nginx reader
+        "httpd:2.4-alpine",  # read by the Apache reader
         "nginxproxy/acme-companion",  # a companion, no proxy
         "php:8.3-apache",  # an application image with Apache inside: the tag is no repository name
         "nextcloud:apache",
@@ -62,7 +62,6 @@ def test_busybox_httpd_is_a_backend_not_apache() -> None:
         (("envoy", "-c", "/etc/envoy/envoy.yaml"), "envoy"),
         (("/usr/sbin/varnishd", "-F"), "varnish"),
         (("sh", "-c", "envsubst < t > /etc/varnish/default.vcl && varnishd -F"), "varnish"),
-        (("httpd-foreground",), "apache"),
     ],
 )
 def test_by_command(command: tuple[str, ...], kind: str) -> None:

@@ -58,11 +58,14 @@ BROKEN_STATUSES: Mapping[str, frozenset[int]] = {
     "caddy": frozenset({502, 503, 504}),
     "traefik": frozenset({404, 500, 502, 503, 504}),
     "haproxy": frozenset({502, 503, 504}),
+    "apache": frozenset({500, 502, 503, 504}),
 }
 """The answers that mean "this route does not work", by proxy kind (docs/proxy-behaviour.md): nginx's
 gateway errors; Caddy's 503 for an empty upstream list; Traefik's 404 for a route it does not serve (no
 port, not exposed, a missing service) and 500 for TLS to a plain-HTTP port; HAProxy's 503 when it reaches
-no server (refused, unknown name, no server at all) and 502 for an answer that is not HTTP."""
+no server (refused, unknown name, no server at all) and 502 for an answer that is not HTTP; Apache httpd's
+503 for a refused connection, 500 for a name that does not resolve or a scheme without its module, 502 for a
+backend that does not answer (docs/apache-reader.md)."""
 PROVIDER_CATCH_UP = 8.0
 """Seconds a proxy with a Docker provider (Traefik) may answer 404 after start before the answer counts:
 it builds its routes from the engine's events, a moment after the containers start."""
