@@ -655,4 +655,4 @@ build_images
 install_host_binaries
 install_mermaid
 if ((smoke)); then smoke_test; fi
-log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE $HAPROXY_IMAGE"
+log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE $HAPROXY_IMAGE $HTTPD_IMAGE"
