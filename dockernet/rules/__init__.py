@@ -55,6 +55,9 @@ from dockernet.rules import (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -118,6 +121,9 @@ _MODULES: tuple[Rule, ...] = (
     dn601_caddy_config_refused,
     dn602_caddy_no_upstreams,
     dn603_caddy_automatic_https,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
