@@ -51,7 +51,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f'VIRTUAL_PORT "{b.port_text}" of {b.service.name} is not one port: nginx-proxy writes '
                     f"it into the upstream and nginx rejects the configuration of {proxy.name} (invalid "
                     "port in upstream), for every host it serves",
-                    "set one port, the container port the application listens on: `VIRTUAL_PORT: \"PORT\"`",
+                    'set one port, the container port the application listens on: `VIRTUAL_PORT: "PORT"`',
                     b.port_loc,
                     service=b.service,
                 )

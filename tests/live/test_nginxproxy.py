@@ -78,7 +78,9 @@ def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[s
 def test_real_nginx_on_the_generated_config(
     sample: Sample, docker_engine: object, compose_cli: list[str], tmp_path: Path
 ) -> None:
-    project = re.sub(r"[^a-z0-9-]", "-", f"nginxproxy{os.getpid()}-{sample.path.parent.name[:20]}-{sample.path.name}")
+    project = re.sub(
+        r"[^a-z0-9-]", "-", f"nginxproxy{os.getpid()}-{sample.path.parent.name[:20]}-{sample.path.name}"
+    )
     base = [*compose_cli, "--project-directory", str(sample.path), "-p", project]
     config = json.loads(_run([*base, "config", "--format", "json"]).stdout)
     services = config["services"]
@@ -92,7 +94,9 @@ def test_real_nginx_on_the_generated_config(
         elif not any(v.get("target") == "/tmp/docker.sock" for v in services[proxy].get("volumes", [])):
             status = "the entrypoint exits: no /tmp/docker.sock"
         else:
-            nets = {config["networks"][k]["name"] for k in (services[proxy].get("networks") or {"default": {}})}
+            nets = {
+                config["networks"][k]["name"] for k in (services[proxy].get("networks") or {"default": {}})
+            }
             ids = _run([*base, "ps", "-q", *others]).stdout.split()
             inspected = json.loads(_run(["docker", "inspect", *ids]).stdout)
             conf = tmp_path / "default.conf"
@@ -116,8 +120,19 @@ def test_real_nginx_on_the_generated_config(
             _run([*base, *files, "up", "-d", "--no-deps", proxy])
             time.sleep(1.5)
             done = _run(
-                [*base, "exec", "-T", proxy, "wget", "-S", "-O", "/dev/null", "--header", "Host: app.test",
-                 "http://127.0.0.1/"],
+                [
+                    *base,
+                    "exec",
+                    "-T",
+                    proxy,
+                    "wget",
+                    "-S",
+                    "-O",
+                    "/dev/null",
+                    "--header",
+                    "Host: app.test",
+                    "http://127.0.0.1/",
+                ],
                 timeout=30,
             )
             m = re.search(r"HTTP/\d(?:\.\d)?\s+(\d{3})", done.stdout + done.stderr)

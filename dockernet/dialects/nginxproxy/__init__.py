@@ -51,8 +51,8 @@ class NginxProxy:
     """Its routes come from the other containers' environment: no file needs to be seen."""
 
     def claims(self, service: Service) -> bool:
-        """The image's repository is ``nginx-proxy`` (``nginxproxy/nginx-proxy:1.7``, ``jwilder/nginx-proxy``);
-        not Nginx Proxy Manager, not the acme-companion, not a separate docker-gen."""
+        """The image's repository is ``nginx-proxy`` (``nginxproxy/nginx-proxy:1.7``,
+        ``jwilder/nginx-proxy``); not Nginx Proxy Manager, the acme-companion or a separate docker-gen."""
         return bool(service.image and _IMAGE.search(service.image))
 
     def locate(self, service: Service) -> Located:
@@ -143,7 +143,9 @@ def _route(proxy: Service, vhost: Vhost, running: bool) -> Route:
         lookup=Lookup.PROVIDER,
     )
     upstreams = tuple(_upstream(b, vhost) for b in vhost.backends if b.port is not None) if running else ()
-    title = f"VIRTUAL_HOST {','.join(vhost.hosts)}" + (f" VIRTUAL_PATH {vhost.path}" if vhost.path != "/" else "")
+    title = f"VIRTUAL_HOST {','.join(vhost.hosts)}" + (
+        f" VIRTUAL_PATH {vhost.path}" if vhost.path != "/" else ""
+    )
     return Route(
         proxy=proxy.key,
         title=title,

@@ -466,9 +466,7 @@ class _Normalizer:
             )
         return tuple(out.values())
 
-    def environment(
-        self, svc: YMap, what: str, locs: dict[str, Loc] | None = None
-    ) -> dict[str, str | None]:
+    def environment(self, svc: YMap, what: str, locs: dict[str, Loc] | None = None) -> dict[str, str | None]:
         """``env_file`` variables, then ``environment`` over them (a bare ``KEY`` reads the project env);
         ``locs`` gets where each is set."""
         where: dict[str, Loc] = {} if locs is None else locs
