@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from dockernet.cli.common import emit, guarded
+from dockernet.cli.common import emit, guarded, warn
 from dockernet.cli.options import (
     ArgDirs,
     Format,
@@ -92,6 +92,7 @@ def check(
             {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
         )
         topology = pipeline.load_static(request)
+        warn(topology.notices)
         if engine or host:
             from dockernet.pipeline.scan import engine_context
 

@@ -44,6 +44,19 @@ def fail(e: DockernetError) -> typer.Exit:
     return typer.Exit(e.exit_status)
 
 
+def warn(notices: Sequence[str]) -> None:
+    """Print what the sources read only in part, one ``file:line: warning: text`` line each, on stderr
+    (where compose prints its own warnings), the path relative like the findings'."""
+    from dockernet.model import safe
+    from dockernet.model.loc import relpath
+
+    for notice in notices:
+        head, _, text = notice.partition(": ")
+        path, colon, line = head.rpartition(":")
+        where = relpath(path) + colon + line if colon and line.isdigit() else relpath(head)
+        typer.echo(safe.visible(f"{where}: warning: {text}"), err=True)
+
+
 def guarded(work: Callable[[], T], debug: bool, output: Path | None = None) -> T:
     """Run ``work``; known errors become one line and their exit status, bugs one line unless --debug. A run
     that ends so writes no report, and leaves none behind: an old report at ``output`` is removed, so

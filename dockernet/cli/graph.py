@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from dockernet.cli.common import guarded, write
+from dockernet.cli.common import guarded, warn, write
 from dockernet.cli.options import (
     ArgDirs,
     OptCaddy,
@@ -131,7 +131,9 @@ def graph(
                 os.environ,
                 {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
             )
-            analysis = pipeline.analyse(pipeline.load_static(request), cfg)
+            topology = pipeline.load_static(request)
+            warn(topology.notices)
+            analysis = pipeline.analyse(topology, cfg)
         return render.draw_analysis(
             analysis,
             chosen,

@@ -25,3 +25,6 @@ class Topology:
     """Reasons why the result is incomplete (live scans)."""
     suppressions: tuple[Suppression, ...] = ()
     """The ``# dockernet: ignore[...]`` comments of every file the sources read, collected once."""
+    notices: tuple[str, ...] = ()
+    """What the sources read only in part, as ``file:line: text`` lines (an env file not found, replicas
+    past the ones resolved, several compose files in one directory): the CLI prints them as warnings."""

@@ -64,6 +64,7 @@ def load_static(request: ComposeRequest) -> Topology:
     """Compose projects and the nginx configs their services mount, as one model."""
     from dockernet.sources import compose, proxies, suppressions
 
+    notices: list[str] = []
     projects = compose.load_projects(
         dirs=request.dirs,
         files=request.files,
@@ -71,6 +72,7 @@ def load_static(request: ComposeRequest) -> Topology:
         env_files=request.env_files,
         profiles=request.profiles,
         environ=request.environ,
+        warnings=notices,
     )
     _check_overrides(request, projects)
     images = [facts for project in projects for facts in proxies.read_images(project)]
@@ -83,7 +85,12 @@ def load_static(request: ComposeRequest) -> Topology:
     configs: list[AnyProxy] = []
     for project in projects:
         configs.extend(proxies.find(project, by_service, request.overrides, peers))
-    topology = Topology(projects=tuple(projects), proxies=tuple(configs), images=tuple(images))
+    topology = Topology(
+        projects=tuple(projects),
+        proxies=tuple(configs),
+        images=tuple(images),
+        notices=tuple(dict.fromkeys(notices)),
+    )
     return replace(topology, suppressions=suppressions.scan(source_files(topology)))
 
 

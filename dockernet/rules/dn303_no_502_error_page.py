@@ -1,9 +1,10 @@
 """
 ## What it does
-Notes a proxy config that passes requests upstream but defines no `error_page` for 502.
+Notes a proxy config that passes requests upstream but serves no page of its own for 502: no `error_page`
+in nginx, no `errors` middleware on Traefik's routers, no `handle_errors` in Caddy.
 
 ## Why is this bad?
-When a backend fails, users see nginx's bare "502 Bad Gateway" page. A custom page can say what happens
+When a backend fails, users see the proxy's bare "502 Bad Gateway" page. A custom page can say what happens
 next, and keeps the 502 status visible to monitoring. This is a tip, not a failure.
 
 ## Example
@@ -41,7 +42,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         title = ctx.dialect(node).title
         yield finding(
             META,
-            f"{ctx.service(node).name} defines no error_page for 502: users get {title}'s bare error page",
+            f"{ctx.service(node).name} serves no page of its own for 502: users get {title}'s bare error page",
             ctx.dialect(node).error_page_fix,
             first,
             service=ctx.service(node),

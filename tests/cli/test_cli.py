@@ -170,6 +170,23 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_what_the_loader_read_in_part_is_a_warning_on_stderr(tmp_path: Path) -> None:
+    """A missing env file and a second compose file name are said on stderr, as ``file:line: warning:``
+    lines with relative paths, and the report on stdout stays machine-readable."""
+    body = "services:\n  a:\n    image: x\n    env_file: secrets.env\n"
+    (tmp_path / "compose.yaml").write_text(body)
+    (tmp_path / "docker-compose.yml").write_text(body)
+    for cmd in (("check", "--format", "json"), ("graph", "--format", "dot")):
+        done = run(*cmd, cwd=tmp_path)
+        assert done.stderr.splitlines() == [
+            ".: warning: several compose files (compose.yaml, docker-compose.yml); using compose.yaml like "
+            "docker compose",
+            "compose.yaml:4: warning: env file secrets.env not found: its variables are unknown here, and "
+            "docker compose refuses to start without it (unless `required: false`)",
+        ], cmd
+    assert json.loads(run("check", "--format", "json", cwd=tmp_path).stdout)["findings"] == []
+
+
 def test_missing_project_dir(tmp_path: Path) -> None:
     done = run("check", "nowhere", cwd=tmp_path)
     assert done.returncode == 2 and "nowhere" in done.stderr and done.stderr.count("\n") == 1

@@ -106,6 +106,7 @@ class Traefik:
             files=(*conf.files, *loaded.files),
             routes=tuple(routes),
             listens=_listens(conf),
+            error_pages=tuple(sorted(found.error_pages | loaded.error_pages)),
             syntax=Syntax(conf, tuple(routers), tuple(found.skipped), tuple(found.networks)),
         )
 

@@ -25,13 +25,14 @@ import re
 from dataclasses import dataclass, field
 
 from dockernet.dialects.base import Peers
-from dockernet.dialects.traefik.facts import NetworkSetting, Router, Skipped, Why
+from dockernet.dialects.traefik.facts import NetworkSetting, Router, Skipped, Why, error_statuses
 from dockernet.dialects.traefik.matcher import default_rule, normalize
 from dockernet.dialects.traefik.static import Docker
 from dockernet.model import Loc, Lookup, NetworkMode, Service, Upstream
 
 _ROUTER = re.compile(r"^traefik\.http\.routers\.([^.]+)\.(rule|service|entrypoints)$", re.IGNORECASE)
 _SERVICE = re.compile(r"^traefik\.http\.services\.([^.]+)\.(.*)$", re.IGNORECASE)
+_ERRORS = re.compile(r"^traefik\.http\.middlewares\.[^.]+\.errors\.status$", re.IGNORECASE)
 
 
 @dataclass
@@ -42,6 +43,8 @@ class Found:
     servers: dict[str, list[Upstream]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     networks: list[NetworkSetting] = field(default_factory=list)
+    error_pages: set[int] = field(default_factory=set)
+    """The gateway statuses (502-504) an ``errors`` middleware of some container answers with a page."""
 
 
 def label_loc(svc: Service, key: str) -> Loc:
@@ -61,6 +64,9 @@ def read(provider: Docker, entrypoints: tuple[str, ...], peers: Peers) -> Found:
         labels = {k: v or "" for k, v in svc.labels.items() if k.lower().startswith("traefik.")}
         if not labels or not _kept(svc, provider):
             continue  # no labels: Traefik routes it with defaults, nobody asked for that route
+        for key, value in labels.items():
+            if _ERRORS.match(key):
+                found.error_pages |= error_statuses(value)
         _container(svc, labels, provider, entrypoints, peers, found)
     return found
 

@@ -12,6 +12,18 @@ from dockernet.dialects.traefik.static import Static
 from dockernet.model import Loc
 
 
+def error_statuses(value: str) -> set[int]:
+    """The status codes of an ``errors`` middleware's ``status`` option: codes and ranges, comma-separated
+    (``502``, ``500-599``, ``502,504``; https://doc.traefik.io/traefik/middlewares/http/errorpages/)."""
+    codes: set[int] = set()
+    for part in value.split(","):
+        low, _, high = part.strip().partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            first, last = int(low), int(high or low)
+            codes.update(c for c in (502, 503, 504) if first <= c <= last)
+    return codes
+
+
 class Why(Enum):
     """Why the Docker provider makes no router for a container that has Traefik labels."""
 

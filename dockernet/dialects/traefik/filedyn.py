@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from dockernet.dialects.base import ConfigTree
 from dockernet.dialects.traefik import settings
-from dockernet.dialects.traefik.facts import Router
+from dockernet.dialects.traefik.facts import Router, error_statuses
 from dockernet.dialects.traefik.settings import Settings
 from dockernet.model import Loc, Lookup, Upstream
 
@@ -32,6 +32,8 @@ class Loaded:
     files: list[str] = field(default_factory=list)
     unseen: list[str] = field(default_factory=list)
     """Container paths the provider loads that cannot be seen from here."""
+    error_pages: set[int] = field(default_factory=set)
+    """The gateway statuses (502-504) an ``errors`` middleware answers with a page."""
 
 
 def read(paths: tuple[tuple[str, bool, Loc], ...], tree: ConfigTree, entrypoints: tuple[str, ...]) -> Loaded:
@@ -60,6 +62,12 @@ def read(paths: tuple[tuple[str, bool, Loc], ...], tree: ConfigTree, entrypoints
 
 
 def _one(s: Settings, entrypoints: tuple[str, ...], out: Loaded) -> None:
+    for mname in s.children("http.middlewares"):
+        base = f"http.middlewares.{mname}.errors.status"
+        listed = [s.get(f"{base}.{i}") for i in s.children(base)] or [s.get(base)]
+        for value in listed:
+            if value is not None:
+                out.error_pages |= error_statuses(value.text)
     for rname in s.children("http.routers"):
         base = f"http.routers.{rname}"
         rule = s.get(f"{base}.rule")

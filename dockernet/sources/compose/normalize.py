@@ -489,7 +489,9 @@ class _Normalizer:
                     if isinstance(entry, YMap) and entry.get("required") is False:
                         continue
                     self.warnings.append(
-                        f"{file}:{line}: env file {path} not found; its variables are unknown"
+                        f"{file}:{line}: env file {os.path.relpath(path, self.dir)} not found: its "
+                        "variables are unknown here, and docker compose refuses to start without it "
+                        "(unless `required: false`)"
                     )
                     continue
                 for k, (v, (_, line)) in read_env_file(path, self.env).items():

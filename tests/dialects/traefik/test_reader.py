@@ -21,6 +21,7 @@ SOCK = "    volumes: [/var/run/docker.sock:/var/run/docker.sock:ro]\n"
 
 
 def read(tmp_path: Path, compose: str, files: dict[str, str] | None = None) -> Proxy:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "compose.yaml").write_text(compose)
     for name, text in (files or {}).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -209,6 +210,21 @@ def test_file_provider_servers(tmp_path: Path) -> None:
         ("app", 3000, "http", Lookup.PER_CONNECTION, 10),
         ("other", 8443, "https", Lookup.PER_CONNECTION, 11),
     ]
+
+
+@pytest.mark.parametrize(
+    ("status", "pages"),
+    [("502-504", (502, 503, 504)), ("500-599", (502, 503, 504)), ("404,502", (502,)), ("404", ()), ("x", ())],
+)
+def test_errors_middleware_gives_the_error_pages(tmp_path: Path, status: str, pages: tuple[int, ...]) -> None:
+    """An ``errors`` middleware is Traefik's error_page: DN303 reads which gateway statuses get a page, from
+    labels and from the file provider, codes and ranges alike."""
+    label = f"      traefik.http.middlewares.oops.errors.status: '{status}'\n"
+    compose = HEAD + "    command: [--providers.docker]\n" + SOCK + APP + label
+    assert read(tmp_path / "labels", compose).error_pages == pages
+    dyn = f"http:\n  middlewares:\n    oops:\n      errors:\n        status: ['{status}']\n"
+    compose = HEAD + ("    command: [--providers.file.directory=/dyn]\n    volumes: ['./dyn:/dyn:ro']\n")
+    assert read(tmp_path / "file", compose, {"dyn/a.yml": dyn}).error_pages == pages
 
 
 def test_secrets_in_labels_and_env_are_never_printed(tmp_path: Path) -> None:

@@ -1362,8 +1362,10 @@ services:
             {"compose.yaml": "services:\n  a:\n    image: x\n    env_file: nope.env\n"},
             warnings=warnings,
         )
-        compose, missing = tmp_path / "compose.yaml", tmp_path / "nope.env"
-        assert warnings == [f"{compose}:4: env file {missing} not found; its variables are unknown"]
+        assert warnings == [
+            f"{tmp_path / 'compose.yaml'}:4: env file nope.env not found: its variables are unknown here, "
+            "and docker compose refuses to start without it (unless `required: false`)"
+        ]
 
     def test_top_level_networks(self, tmp_path: Path) -> None:
         p = load(
