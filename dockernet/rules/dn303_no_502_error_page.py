@@ -42,7 +42,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         title = ctx.dialect(node).title
         yield finding(
             META,
-            f"{ctx.service(node).name} serves no page of its own for 502: users get {title}'s bare error page",
+            f"{ctx.service(node).name} serves no page of its own for 502: users get {title}'s bare "
+            "error page",
             ctx.dialect(node).error_page_fix,
             first,
             service=ctx.service(node),

@@ -22,6 +22,8 @@ from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, Upst
 from dockernet.model.findings import Fix
 
 _IMAGE = re.compile(r"(?:^|/)nginx-proxy(?::[^/]*)?(?:@.*)?$", re.IGNORECASE)
+TEMPLATE = "/app/nginx.tmpl"
+"""The template inside the image."""
 SOCKET = "/tmp/docker.sock"
 """Where the image's docker-gen looks for the Docker API (``DOCKER_HOST=unix:///tmp/docker.sock``)."""
 
@@ -46,7 +48,7 @@ class NginxProxy:
         "mount a file at /etc/nginx/vhost.d/default with `error_page 502 503 504 /50x.html;` (the template "
         "includes it in every server)"
     )
-    image_dirs = frozenset({"/etc/nginx/conf.d", "/etc/nginx/vhost.d"})
+    image_dirs = frozenset({"/app"})
     files_optional = True
     """Its routes come from the other containers' environment: no file needs to be seen."""
 
@@ -56,8 +58,9 @@ class NginxProxy:
         return bool(service.image and _IMAGE.search(service.image))
 
     def locate(self, service: Service) -> Located:
-        """The file docker-gen writes."""
-        return Located("/etc/nginx/conf.d/default.conf", "/etc/nginx/conf.d")
+        """The template docker-gen renders (``/app/nginx.tmpl``): only a mount of a template there claims a
+        service without the image, never a mount into ``/etc/nginx`` (that is plain nginx's)."""
+        return Located(TEMPLATE, TEMPLATE)
 
     def override_path(self, located: Located, file_name: str, head: bytes) -> str:
         """Not used: nothing is read from files."""
