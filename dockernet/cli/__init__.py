@@ -2,8 +2,9 @@
 line on stderr with a distinct exit code; a traceback only with ``--debug``. Compose environments hold
 secrets, so typer's crash output never shows local variables.
 
-One module per command (:mod:`.check`, :mod:`.scan`, :mod:`.graph`, :mod:`.rules`), registered below by
-hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never import each other.
+One module per command (:mod:`.check`, :mod:`.scan`, :mod:`.graph`, :mod:`.trace`, :mod:`.rules`),
+registered below by hand; they share :mod:`.options`, :mod:`.common` and :mod:`.progress` and never
+import each other.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 import typer
 
 from dockernet import __version__
-from dockernet.cli import check, graph, rules, scan
+from dockernet.cli import check, graph, rules, scan, trace
 from dockernet.errors import ExitStatus
 
 app = typer.Typer(
@@ -61,6 +62,7 @@ app.command("rules")(rules.list_rules)
 app.command("explain")(rules.explain)
 app.command("scan")(scan.scan)
 app.command("graph")(graph.graph)
+app.command("trace")(trace.trace)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a c
 
 from __future__ import annotations
 
-from dockernet.dialects import caddy, nginx, nginxproxy, traefik
+from dockernet.dialects import caddy, haproxy, nginx, nginxproxy, traefik
 from dockernet.dialects.base import Dialect
 
 DIALECTS: dict[str, Dialect] = {
@@ -15,5 +15,6 @@ DIALECTS: dict[str, Dialect] = {
     nginx.DIALECT.name: nginx.DIALECT,
     traefik.DIALECT.name: traefik.DIALECT,
     caddy.DIALECT.name: caddy.DIALECT,
+    haproxy.DIALECT.name: haproxy.DIALECT,
 }
 """Every reader, by :attr:`~dockernet.model.Proxy.dialect` name."""

@@ -93,7 +93,6 @@ KINDS: tuple[Kind, ...] = (
         "it writes its Caddyfile at start from the `virtual.*` labels of the other containers",
         _BY_HAND,
     ),
-    _kind("haproxy", "HAProxy", r"^haproxy$", "haproxy", _NO_READER.format(title="HAProxy"), _BY_HAND),
     _kind(
         "apache",
         "Apache httpd",

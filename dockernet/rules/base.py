@@ -90,6 +90,20 @@ class Context:
             if dialect is None or proxy.dialect == dialect:
                 yield node, proxy
 
+    def down_status(self, node: str) -> int:
+        """The status the proxy answers when it cannot reach an upstream: 502, or the reader's own
+        ``down_status`` (HAProxy answers 503)."""
+        return int(getattr(self.dialect(node), "down_status", 502))
+
+    def startup_miss(self, res: Resolution) -> str:
+        """What a name that does not resolve at start does: the proxy refuses to start, or the reader's
+        ``startup_miss`` says otherwise (HAProxy with ``init-addr ... none`` disables the server)."""
+        dialect = self.dialect(res.proxy)
+        hook = getattr(dialect, "startup_miss", None)
+        if hook is not None:
+            return str(hook(self.read_proxy(res.proxy), res.upstream))
+        return f"{dialect.title} will refuse to start: host not found"
+
     def dialect(self, node: str) -> Dialect:
         """The reader of the proxy at a node (its hints and wording)."""
         return DIALECTS[self._proxies[node].dialect]

@@ -59,9 +59,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "use the name of a service, container or network alias on a network shared with " + proxy.name
             )
         outcome = (
-            "every request answers 502"
+            f"every request answers {ctx.down_status(res.proxy)}"
             if res.upstream.lookup is not Lookup.STARTUP
-            else f"{ctx.dialect(res.proxy).title} will refuse to start: host not found"
+            else ctx.startup_miss(res)
         )
         yield route_finding(
             META,

@@ -58,7 +58,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             ctx,
             res,
             f"{t.raw} ({where(res)} of {proxy.name}) is resolved per request, but no resolver is in scope: "
-            f"{ctx.dialect(res.proxy).title} cannot resolve {what} and answers 502",
+            f"{ctx.dialect(res.proxy).title} cannot resolve {what} and answers {ctx.down_status(res.proxy)}",
             fx.text,
             fx.edits,
         )

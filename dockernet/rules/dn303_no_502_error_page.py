@@ -36,14 +36,17 @@ META = Meta("DN303", "no-502-error-page", Severity.NOTE)
 def check(ctx: Context) -> Iterator[Finding]:
     """Proxies with routes but no 502 page."""
     for node, proxy in ctx.proxies():
-        if not isinstance(proxy, Proxy) or not proxy.routes or 502 in proxy.error_pages:
+        if not isinstance(proxy, Proxy) or not proxy.routes:
+            continue
+        code = ctx.down_status(node)
+        if code in proxy.error_pages:
             continue
         first = min(r.forward.loc for r in proxy.routes)
         title = ctx.dialect(node).title
         yield finding(
             META,
-            f"{ctx.service(node).name} serves no page of its own for 502: users get {title}'s bare "
-            "error page",
+            f"{ctx.service(node).name} serves no page of its own for {code}: "
+            f"users get {title}'s bare error page",
             ctx.dialect(node).error_page_fix,
             first,
             service=ctx.service(node),

@@ -17,8 +17,8 @@ def service(image: str | None = None, command: tuple[str, ...] = ()) -> Service:
 @pytest.mark.parametrize(
     ("image", "kind"),
     [
-        ("haproxy:2.9", "haproxy"),
-        ("docker.io/library/haproxy@sha256:0123", "haproxy"),
+        ("varnish:7.5", "varnish"),
+        ("docker.io/library/varnish@sha256:0123", "varnish"),
         ("httpd:2.4-alpine", "apache"),
         ("envoyproxy/envoy:v1.31-latest", "envoy"),
         ("nginxproxy/docker-gen:0.14", "docker-gen"),
@@ -45,6 +45,7 @@ def test_by_image(image: str, kind: str) -> None:
         "nextcloud:apache",
         "dockernet-test/busybox:latest",
         "mycompany/haproxy-exporter:1",  # a metrics exporter, not HAProxy
+        "haproxy:2.9",  # read by the HAProxy reader
     ],
 )
 def test_not_an_unread_proxy(image: str) -> None:
@@ -59,8 +60,8 @@ def test_busybox_httpd_is_a_backend_not_apache() -> None:
 @pytest.mark.parametrize(
     ("command", "kind"),
     [
-        (("haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"), "haproxy"),
-        (("/usr/sbin/haproxy", "-W"), "haproxy"),
+        (("envoy", "-c", "/etc/envoy/envoy.yaml"), "envoy"),
+        (("/usr/sbin/varnishd", "-F"), "varnish"),
         (("sh", "-c", "envsubst < t > /etc/varnish/default.vcl && varnishd -F"), "varnish"),
         (("httpd-foreground",), "apache"),
     ],
@@ -77,8 +78,8 @@ def test_by_the_image_a_dockerfile_builds_from() -> None:
 
 
 def test_the_report_names_the_kind_and_the_reason() -> None:
-    kind = unread.recognise(service("haproxy:2.9"))
+    kind = unread.recognise(service("varnish:7"))
     assert kind is not None
-    report = kind.report(service("haproxy:2.9"), "image")
-    assert (report.dialect, report.origin) == ("haproxy", "image")
-    assert "no HAProxy reader" in report.reason
+    report = kind.report(service("varnish:7"), "image")
+    assert (report.dialect, report.origin) == ("varnish", "image")
+    assert "no Varnish reader" in report.reason

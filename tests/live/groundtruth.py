@@ -57,10 +57,12 @@ BROKEN_STATUSES: Mapping[str, frozenset[int]] = {
     "nginx": frozenset({502, 504}),
     "caddy": frozenset({502, 503, 504}),
     "traefik": frozenset({404, 500, 502, 503, 504}),
+    "haproxy": frozenset({502, 503, 504}),
 }
 """The answers that mean "this route does not work", by proxy kind (docs/proxy-behaviour.md): nginx's
 gateway errors; Caddy's 503 for an empty upstream list; Traefik's 404 for a route it does not serve (no
-port, not exposed, a missing service) and 500 for TLS to a plain-HTTP port."""
+port, not exposed, a missing service) and 500 for TLS to a plain-HTTP port; HAProxy's 503 when it reaches
+no server (refused, unknown name, no server at all) and 502 for an answer that is not HTTP."""
 PROVIDER_CATCH_UP = 8.0
 """Seconds a proxy with a Docker provider (Traefik) may answer 404 after start before the answer counts:
 it builds its routes from the engine's events, a moment after the containers start."""
@@ -241,6 +243,8 @@ def probes(topology: Topology, analysis: pipeline.Analysis) -> list[Probe]:
             port, address, why_port = _listen_port(route.match.entry)
             path, why_path = _request_path(route.match.path)
             skip = why_port or why_path or outside.get(route)
+            if cfg.dialect == "haproxy" and not route.match.entry:
+                skip = "a backend that no frontend uses"
             host = _host_header(route.match.hosts)
             out.append(Probe(cfg.service, cfg.dialect, route, port, address, path, host, skip))
     return out

@@ -1,0 +1,6 @@
+vcl 4.1;
+
+backend default {
+    .host = "app";
+    .port = "3000";
+}
