@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from dockernet.dialects.base import ConfigTree, Located, Peers
 from dockernet.dialects.nginxproxy.template import Backend, Vhost, backend, env_loc, vhosts
-from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, Upstream
+from dockernet.model import AnyProxy, Lookup, Match, Proxy, Route, Service, UnreadProxy, Upstream
 from dockernet.model.findings import Fix
 
 _IMAGE = re.compile(r"(?:^|/)nginx-proxy(?::[^/]*)?(?:@.*)?$", re.IGNORECASE)
@@ -86,6 +86,10 @@ class NginxProxy:
             b = backend(svc, tuple(peers.exposed.get(svc.key, ())))
             if b is not None:
                 found.append(b)
+        if not found:
+            # Nothing to route is no all-clear: say so (DN305), e.g. ``VIRTUAL_HOST=`` left empty.
+            reason = "no container among those checked sets VIRTUAL_HOST (an empty value counts as none)"
+            return UnreadProxy(service.key, self.name, origin, reason)
         hosts = vhosts(found)
         socket = _missing_socket(service)
         routes = tuple(_route(service, v, socket is None) for v in hosts)
