@@ -6,10 +6,12 @@ proxy-neutral routes of :mod:`dockernet.model.proxy`. Pure: bytes in through a c
 
 from __future__ import annotations
 
-from dockernet.dialects import apache, caddy, haproxy, nginx, traefik
+from dockernet.dialects import apache, caddy, haproxy, nginx, nginxproxy, traefik
 from dockernet.dialects.base import Dialect
 
 DIALECTS: dict[str, Dialect] = {
+    # nginx-proxy before nginx: its image is nginx underneath, but its routes are the containers'.
+    nginxproxy.DIALECT.name: nginxproxy.DIALECT,
     nginx.DIALECT.name: nginx.DIALECT,
     traefik.DIALECT.name: traefik.DIALECT,
     caddy.DIALECT.name: caddy.DIALECT,

@@ -4,8 +4,8 @@ unread (DN305, with the reason and what would help), never passed in silence as 
 A kind is recognised by the repository name of the service's image (the part after the last ``/``,
 without tag or digest) or by the program its command runs. A kind with a reader of its own in
 :data:`dockernet.dialects.DIALECTS` is left to that reader. The kinds that are nginx underneath but write
-their configuration at start (nginx-proxy, Nginx Proxy Manager) are recognised before the nginx reader
-claims them: the files that reader would see are not the ones that route.
+their configuration at start (a separate docker-gen, Nginx Proxy Manager) are recognised before the nginx
+reader claims them: the files that reader would see are not the ones that route.
 """
 
 from __future__ import annotations
@@ -50,11 +50,12 @@ _BY_HAND = "check its routes by hand; if {service} is no proxy, ignore it with `
 
 KINDS: tuple[Kind, ...] = (
     _kind(
-        "nginx-proxy",
-        "nginx-proxy",
-        r"^(nginx-proxy|docker-gen)$",
         "docker-gen",
-        "it writes its nginx configuration at start from the VIRTUAL_HOST of the other containers",
+        "docker-gen",
+        r"^docker-gen$",
+        "docker-gen",
+        "it writes a configuration from its own template and the other containers (nginx-proxy's "
+        "separate-container setup); dockernet reads nginx-proxy's own image only",
         "read the generated file out of the running container: `dockernet scan`, or "
         "`docker compose exec {service} cat /etc/nginx/conf.d/default.conf > generated.conf` and "
         "`--nginx {service}=generated.conf`",

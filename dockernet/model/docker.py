@@ -189,6 +189,10 @@ class Service:
     """Secret values: never printed (proxy readers interpret the routing labels they know)."""
     label_locs: Mapping[str, Loc] = field(default_factory=lambda: MappingProxyType({}))
     """Where each label is written (compose input); empty for live containers."""
+    env_locs: Mapping[str, Loc] = field(default_factory=lambda: MappingProxyType({}))
+    """Where each environment variable is set (``environment:`` or an ``env_file`` line; compose input),
+    for readers that take routes from the environment (nginx-proxy's ``VIRTUAL_HOST``); empty for live
+    containers."""
     profiles: tuple[str, ...] = ()
     healthcheck: bool = False
     replicas: int = 1

@@ -67,6 +67,9 @@ from dockernet.rules import (
     dn903_stack_no_replicas,
     dn904_stack_labels_not_deploy,
     dn905_stack_task_container_name,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -142,6 +145,9 @@ _MODULES: tuple[Rule, ...] = (
     dn903_stack_no_replicas,
     dn904_stack_labels_not_deploy,
     dn905_stack_task_container_name,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}

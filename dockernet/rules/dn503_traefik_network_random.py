@@ -47,6 +47,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         t = res.upstream
         if t.lookup is not Lookup.PROVIDER or not res.reached or not res.elsewhere or t.id in seen:
             continue
+        if ctx.dialect(res.proxy).name not in META.dialects:
+            continue  # nginx-proxy's provider upstreams are not Traefik's
         seen.add(t.id)
         target = ctx.service(res.reached[0][0])
         good = sorted({ctx.topo.networks[n].name for _, n in res.reached})

@@ -46,6 +46,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         t = res.upstream
         if t.lookup is not Lookup.PROVIDER or t.port_written or t.port is None:
             continue
+        if ctx.dialect(res.proxy).name not in META.dialects:
+            continue  # nginx-proxy's provider upstreams are not Traefik's
         listening = sorted({lst.port for lst in ctx.listeners(node)})
         if not listening or t.port in listening:
             continue

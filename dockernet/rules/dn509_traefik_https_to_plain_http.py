@@ -73,6 +73,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         t = res.upstream
         if t.lookup is not Lookup.PROVIDER or t.scheme != "https":
             continue
+        if ctx.dialect(res.proxy).name not in META.dialects:
+            continue  # nginx-proxy's provider upstreams are not Traefik's
         target = ctx.service(node)
         server = plain_http_server(target)
         if server is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockernet.analysis.graph import HOST
 from dockernet.analysis.resolve import Kind, Resolution
-from dockernet.dialects import traefik
+from dockernet.dialects import nginxproxy, traefik
 from dockernet.model import PortMapping, Proxy
 from dockernet.rules.base import Context
 
@@ -57,3 +57,11 @@ def ports_entry(mapping: PortMapping) -> str:
     """A ``ports`` entry in compose's short syntax: ``127.0.0.1:8080:3000``."""
     host_ip = f"[{mapping.host_ip}]" if mapping.host_ip and ":" in mapping.host_ip else mapping.host_ip
     return ":".join(str(p) for p in (host_ip, mapping.published, mapping.target) if p is not None)
+
+
+def nginxproxy_proxies(ctx: Context) -> Iterator[tuple[str, Proxy, nginxproxy.Syntax]]:
+    """(proxy node, proxy, nginx-proxy facts) for every nginx-proxy whose routes were read."""
+    for node, proxy in ctx.proxies("nginx-proxy"):
+        syntax = ctx.syntax(proxy, nginxproxy.Syntax) if isinstance(proxy, Proxy) else None
+        if isinstance(proxy, Proxy) and syntax is not None:
+            yield node, proxy, syntax

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from dockernet.dialects import DIALECTS, unread
 from dockernet.dialects.base import NOT_REGULAR, Dialect, Located, NotRegularFileError, Peers
@@ -100,7 +101,16 @@ def _find_one(
         kind = unread.recognise(service, image.base if image is not None else None)
         if kind is not None:
             return kind.report(service, "image")
-        found = claimant(service, [c for c, _ in mappings])
+        found = None
+        if image is not None and image.base:
+            # ``build:`` with ``FROM nginxproxy/nginx-proxy``: a reader that needs no file claims it by
+            # the image it is built from, before any file it copies claims it for another reader.
+            based = replace(service, image=image.base)
+            found = next(
+                ((d, d.locate(based)) for d in DIALECTS.values() if d.files_optional and d.claims(based)),
+                None,
+            )
+        found = found or claimant(service, [c for c, _ in mappings])
         if found is None:
             return None
         dialect, located = found

@@ -20,8 +20,7 @@ def service(image: str | None = None, command: tuple[str, ...] = ()) -> Service:
         ("varnish:7.5", "varnish"),
         ("docker.io/library/varnish@sha256:0123", "varnish"),
         ("envoyproxy/envoy:v1.31-latest", "envoy"),
-        ("nginxproxy/nginx-proxy:1.7-alpine", "nginx-proxy"),
-        ("jwilder/nginx-proxy", "nginx-proxy"),
+        ("nginxproxy/docker-gen:0.14", "docker-gen"),
         ("jc21/nginx-proxy-manager:latest", "nginx-proxy-manager"),
         ("lucaslorentz/caddy-docker-proxy:2.9", "caddy-docker-proxy"),
         ("wemakeservices/caddy-gen:latest", "caddy-gen"),
@@ -39,6 +38,8 @@ def test_by_image(image: str, kind: str) -> None:
     [
         "nginx:1.27",  # read by the nginx reader
         "httpd:2.4-alpine",  # read by the Apache reader
+        "nginxproxy/nginx-proxy:1.7-alpine",  # read by the nginx-proxy reader
+        "jwilder/nginx-proxy",
         "nginxproxy/acme-companion",  # a companion, no proxy
         "php:8.3-apache",  # an application image with Apache inside: the tag is no repository name
         "nextcloud:apache",
@@ -70,9 +71,9 @@ def test_by_command(command: tuple[str, ...], kind: str) -> None:
 
 
 def test_by_the_image_a_dockerfile_builds_from() -> None:
-    """``build: ./proxy`` with ``FROM nginxproxy/nginx-proxy``: nginx-proxy, not nginx."""
-    found = unread.recognise(service(None), base="nginxproxy/nginx-proxy:1.7-alpine")
-    assert found is not None and found.name == "nginx-proxy"
+    """``build: ./proxy`` with ``FROM nginxproxy/docker-gen``: docker-gen, not nginx."""
+    found = unread.recognise(service(None), base="nginxproxy/docker-gen:0.14")
+    assert found is not None and found.name == "docker-gen"
 
 
 def test_the_report_names_the_kind_and_the_reason() -> None:

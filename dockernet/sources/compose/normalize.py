@@ -260,6 +260,8 @@ class _Normalizer:
 
         expose, expose_loc = _expose(svc, what)
         labels, label_locs = _labels(svc, what)
+        env_locs: dict[str, Loc] = {}
+        environment = self.environment(svc, what, env_locs)
         profiles = svc.get("profiles")
         replicas = _replicas(svc, what)
         if replicas > MAX_REPLICA_NAMES:
@@ -290,9 +292,10 @@ class _Normalizer:
             depends_on=tuple(depends_on),
             command=_argv(svc, "command", what),
             entrypoint=_argv(svc, "entrypoint", what),
-            environment=frozen_map(self.environment(svc, what)),
+            environment=frozen_map(environment),
             labels=frozen_map(labels),
             label_locs=MappingProxyType(label_locs),
+            env_locs=MappingProxyType(env_locs),
             profiles=tuple(_scalar_str(p) for p in profiles) if isinstance(profiles, YSeq) else (),
             healthcheck=_healthcheck(svc, what),
             replicas=replicas,
@@ -477,8 +480,10 @@ class _Normalizer:
             )
         return tuple(out.values())
 
-    def environment(self, svc: YMap, what: str) -> dict[str, str | None]:
-        """``env_file`` variables, then ``environment`` over them (a bare ``KEY`` reads the project env)."""
+    def environment(self, svc: YMap, what: str, locs: dict[str, Loc] | None = None) -> dict[str, str | None]:
+        """``env_file`` variables, then ``environment`` over them (a bare ``KEY`` reads the project env);
+        ``locs`` gets where each is set."""
+        where: dict[str, Loc] = {} if locs is None else locs
         env: dict[str, str | None] = {}
         env_file = svc.get("env_file")
         if env_file is not None:
@@ -505,11 +510,15 @@ class _Normalizer:
                     continue
                 for k, (v, (_, line)) in read_env_file(path, self.env).items():
                     env[k] = v
+                    where[k] = Loc(path, line)
                     self.secrets.setdefault(v, f"<{k} from {os.path.basename(path)}:{line}>")
         raw = svc.get("environment")
         if raw is None:
             return env
-        for k, v in _kv_map(raw).items() if isinstance(raw, YSeq) else _kv_items(raw, svc, what):
+        table = _kv_map(raw) if isinstance(raw, YSeq) else raw
+        for k, v in table.items() if isinstance(raw, YSeq) else _kv_items(raw, svc, what):
+            if isinstance(table, YMap):
+                where[k] = Loc(*table.where(k))
             if isinstance(v, (YMap, YSeq)):
                 raise _err(svc.where("environment"), f"{what}.environment.{k} must be a string")
             if v is None:
