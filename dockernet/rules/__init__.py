@@ -62,14 +62,14 @@ from dockernet.rules import (
     dn703_haproxy_server_port_missing,
     dn801_apache_config_refused,
     dn802_apache_protocol_module_missing,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
     dn901_stack_option_ignored,
     dn902_stack_task_addresses_resolved_once,
     dn903_stack_no_replicas,
     dn904_stack_labels_not_deploy,
     dn905_stack_task_container_name,
-    dn850_nginxproxy_docker_socket_missing,
-    dn851_nginxproxy_no_proxy,
-    dn852_nginxproxy_virtual_port_invalid,
 )
 from dockernet.rules.base import Context, Meta
 
@@ -140,14 +140,14 @@ _MODULES: tuple[Rule, ...] = (
     dn703_haproxy_server_port_missing,
     dn801_apache_config_refused,
     dn802_apache_protocol_module_missing,
+    dn850_nginxproxy_docker_socket_missing,
+    dn851_nginxproxy_no_proxy,
+    dn852_nginxproxy_virtual_port_invalid,
     dn901_stack_option_ignored,
     dn902_stack_task_addresses_resolved_once,
     dn903_stack_no_replicas,
     dn904_stack_labels_not_deploy,
     dn905_stack_task_container_name,
-    dn850_nginxproxy_docker_socket_missing,
-    dn851_nginxproxy_no_proxy,
-    dn852_nginxproxy_virtual_port_invalid,
 )
 RULES: dict[str, Rule] = {module.META.id: module for module in _MODULES}
 BY_NAME: dict[str, str] = {module.META.name: rule_id for rule_id, module in RULES.items()}
