@@ -76,6 +76,9 @@ class Upstream:
     port: int | None = None
     """The port the proxy connects to: written, or the protocol's default; None when it has none."""
     port_written: bool = False
+    port_from: str | None = None
+    """For a port not written in the address, where the proxy takes it from (``no VIRTUAL_PORT: its only
+    exposed port``); None for the protocol's default."""
     path: str | None = None
     """The path (URI) part of the address, None when absent."""
     unix_path: str | None = None

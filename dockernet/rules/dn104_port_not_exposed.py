@@ -48,9 +48,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue  # DN105
         known = sorted(ports)
         evidence = ", ".join(f"{p} ({ports[p]})" for p in known)
-        # A port the address does not write is the protocol's default (Caddy and nginx: 80 for http).
-        implied = not res.upstream.port_written
-        shown = f"{port} (:{port} implied: the address has no port)" if implied else str(port)
+        # A port the address does not write is the protocol's default (Caddy and nginx: 80 for http), or
+        # the one a provider proxy picks (Traefik: the lowest exposed port), which the reader names.
+        why = res.upstream.port_from or f":{port} implied: the address has no port"
+        shown = str(port) if res.upstream.port_written else f"{port} ({why})"
         fx = ctx.fix(res, res.host or "", known[0])
         yield route_finding(
             META,

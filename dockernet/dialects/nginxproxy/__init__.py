@@ -175,14 +175,17 @@ def _protocol(proto: str) -> str:
 
 def _upstream(b: Backend, vhost: Vhost) -> Upstream:
     svc = b.service
+    why: str | None = None
     if b.written:
         raw = f"VIRTUAL_PORT={b.port_text}"
-    elif len(b.exposed) == 1:
-        raw = f"{svc.name}:{b.port} (no VIRTUAL_PORT: its only exposed port)"
-    elif b.exposed:
-        raw = f"{svc.name}:80 (no VIRTUAL_PORT and {len(b.exposed)} exposed ports: nginx-proxy uses 80)"
     else:
-        raw = f"{svc.name}:80 (no VIRTUAL_PORT and no exposed port: nginx-proxy uses 80)"
+        if len(b.exposed) == 1:
+            why = "no VIRTUAL_PORT: its only exposed port"
+        elif b.exposed:
+            why = f"no VIRTUAL_PORT and {len(b.exposed)} exposed ports: nginx-proxy uses 80"
+        else:
+            why = "no VIRTUAL_PORT and no exposed port: nginx-proxy uses 80"
+        raw = f"{svc.name}:{b.port} ({why})"
     return Upstream(
         raw=raw,
         loc=b.port_loc,
@@ -192,6 +195,7 @@ def _upstream(b: Backend, vhost: Vhost) -> Upstream:
         host=svc.name,
         port=b.port,
         port_written=b.written,
+        port_from=why,
         lookup=Lookup.PROVIDER,
         group=vhost.hosts[0],
         defined_in=f"VIRTUAL_HOST {vhost.hosts[0]}",

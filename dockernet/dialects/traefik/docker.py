@@ -195,6 +195,7 @@ def _server(
     scheme_opt = opts.get("loadbalancer.server.scheme")
     scheme = scheme_opt[1].strip().lower() if scheme_opt else "http"
     port_opt = opts.get("loadbalancer.server.port")
+    why: str | None = None
     if port_opt is not None and port_opt[1].strip().isdigit():
         port, loc, written = int(port_opt[1]), label_loc(svc, port_opt[0]), True
         raw = f"{port_opt[0]}={port}"
@@ -205,7 +206,8 @@ def _server(
             return None
         port, loc, written = min(exposed), (svc.expose_loc if svc.expose_loc.file else first), False
         label = f"traefik.http.services.{sname}.loadbalancer.server.port"
-        raw = f"{svc.name}:{port} (no {label} label: the lowest exposed port)"
+        why = f"no {label} label: the lowest exposed port"
+        raw = f"{svc.name}:{port} ({why})"
     return Upstream(
         raw=raw,
         loc=loc,
@@ -215,6 +217,7 @@ def _server(
         host=svc.name,
         port=port,
         port_written=written,
+        port_from=why,
         lookup=Lookup.PROVIDER,
         service=svc.key,
         network=network,
