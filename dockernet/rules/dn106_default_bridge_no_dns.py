@@ -38,11 +38,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.analysis.resolve import Kind, Resolution, accepts
-from dockernet.model import PortMapping
+from dockernet.analysis.resolve import Kind, Resolution
 from dockernet.model.findings import Edit, Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
-from dockernet.rules.query import ports_entry, who
+from dockernet.rules.query import loopback_entry, loopback_port_hint, who
 
 META = Meta("DN106", "default-bridge-no-dns", Severity.ERROR)
 
@@ -88,21 +87,15 @@ def _on_host(ctx: Context, res: Resolution) -> Finding:
     edits: tuple[Edit, ...] = ()
     for node in targets:
         svc = ctx.service(node)
-        published = [
-            m
-            for m in svc.ports
-            if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
-        ]
-        if published:
-            fx = ctx.fix(res, "127.0.0.1", published[0].published)
-            hint = f'use the port {svc.name} publishes on the host ("{ports_entry(published[0])}"): {fx.text}'
-            edits = fx.edits
+        found = loopback_port_hint(ctx, res, svc)
+        if found is not None:
+            hint, edits = found
             break
         if res.port is not None:
-            wanted = PortMapping(target=res.port, published=res.port, host_ip="127.0.0.1")
             fx = ctx.fix(res, "127.0.0.1", res.port)
             hint = (
-                f"publish {svc.name}'s port on the host's loopback, ports: [\"{ports_entry(wanted)}\"] in "
+                f"publish {svc.name}'s port on the host's loopback, "
+                f'ports: ["{loopback_entry(res.port)}"] in '
                 f"{svc.name}, and connect there: {fx.text}"
             )
             break

@@ -42,11 +42,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockernet.analysis.resolve import Kind, Resolution, accepts
-from dockernet.model import PortMapping, Service
+from dockernet.analysis.resolve import Kind, Resolution
+from dockernet.model import Service
 from dockernet.model.findings import Edit, Finding, Severity
 from dockernet.rules.base import Context, Meta, route_finding, where
-from dockernet.rules.query import in_host_namespace, ports_entry, who
+from dockernet.rules.query import in_host_namespace, loopback_entry, loopback_port_hint, who
 
 META = Meta("DN209", "container-ip-from-host", Severity.WARNING)
 
@@ -90,21 +90,15 @@ def _finding(ctx: Context, res: Resolution, why: str, targets: list[Service]) ->
     hint = "give the container a static address (ipv4_address), or publish its port on 127.0.0.1 and use that"
     edits: tuple[Edit, ...] = ()
     for svc in targets:
-        published = [
-            m
-            for m in svc.ports
-            if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
-        ]
-        if published:
-            fx = ctx.fix(res, "127.0.0.1", published[0].published)
-            hint = f'use the port {svc.name} publishes on the host ("{ports_entry(published[0])}"): {fx.text}'
-            edits = fx.edits
+        found = loopback_port_hint(ctx, res, svc)
+        if found is not None:
+            hint, edits = found
             break
         if res.port is not None and len(targets) == 1:
-            wanted = PortMapping(target=res.port, published=res.port, host_ip="127.0.0.1")
             fx = ctx.fix(res, "127.0.0.1", res.port)
             hint = (
-                f"publish {svc.name}'s port on the host's loopback, ports: [\"{ports_entry(wanted)}\"] in "
+                f"publish {svc.name}'s port on the host's loopback, "
+                f'ports: ["{loopback_entry(res.port)}"] in '
                 f"{svc.name}, and connect there ({fx.text}), or give {svc.name} a static ipv4_address"
             )
     return route_finding(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.analysis.graph import HOST
-from dockernet.analysis.resolve import Kind, Resolution
+from dockernet.analysis.resolve import Kind, Resolution, accepts
 from dockernet.dialects import nginxproxy, traefik
-from dockernet.model import PortMapping, Proxy
+from dockernet.model import PortMapping, Proxy, Service
+from dockernet.model.findings import Edit
 from dockernet.rules.base import Context
 
 
@@ -51,6 +52,26 @@ def who(ctx: Context, node: str) -> str:
     if svc.on_host:
         return f"{ctx.dialect(node).title} on the host"
     return svc.name
+
+
+def loopback_port_hint(ctx: Context, res: Resolution, svc: Service) -> tuple[str, tuple[Edit, ...]] | None:
+    """For an address asked from the host: the hint (and edits) that use the port ``svc`` publishes where
+    the host's loopback reaches it, for the port the upstream names; None when it publishes none there."""
+    published = [
+        m for m in svc.ports if m.target == res.port and m.published is not None and accepts(m, "127.0.0.1")
+    ]
+    if not published:
+        return None
+    fx = ctx.fix(res, "127.0.0.1", published[0].published)
+    return (
+        f'use the port {svc.name} publishes on the host ("{ports_entry(published[0])}"): {fx.text}',
+        fx.edits,
+    )
+
+
+def loopback_entry(port: int) -> str:
+    """The ``ports`` entry that publishes ``port`` on the host's loopback: ``127.0.0.1:3000:3000``."""
+    return ports_entry(PortMapping(target=port, published=port, host_ip="127.0.0.1"))
 
 
 def ports_entry(mapping: PortMapping) -> str:
