@@ -22,10 +22,11 @@ def list_rules() -> None:
     from dockernet.rules import DEFAULT, RULES
     from dockernet.rules.docs import summary
 
+    width = max(len(module.META.name) for module in RULES.values())
     for rule_id, module in RULES.items():
         meta = module.META
         runs = "on" if rule_id in DEFAULT else "opt-in"
-        typer.echo(f"{rule_id}  {meta.name:<28} {meta.severity.value:<8} {runs:<7} {summary(module)}")
+        typer.echo(f"{rule_id}  {meta.name:<{width}} {meta.severity.value:<8} {runs:<7} {summary(module)}")
 
 
 def explain(

@@ -287,6 +287,8 @@ def test_baseline_reports_only_new(project: Path) -> None:
 def test_rules_and_explain() -> None:
     out = run("rules", cwd=REPO).stdout
     assert out.splitlines()[0].startswith("DN101  loopback-upstream")
+    # one column per field, however long the longest name: the severities line up
+    assert len({line.index(" error ") for line in out.splitlines() if " error " in line}) == 1
     page = run("explain", "no-shared-network", cwd=REPO).stdout
     assert page.startswith("# DN103 `no-shared-network`") and "## Use instead" in page
     assert run("explain", "DN999", cwd=REPO).returncode == 3
