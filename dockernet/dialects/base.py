@@ -112,6 +112,12 @@ class Dialect(Protocol):
     files_optional: bool
     """True when the proxy can be configured without any file (Traefik: flags and labels), so a service
     whose configuration directory nothing mounts is still read."""
+    down_status: int
+    """What the proxy answers when it cannot connect to an upstream: 502 for nginx, Traefik and Caddy, 503
+    for HAProxy and Apache httpd (measured; each reader's page)."""
+    dns_failure_status: int
+    """What a request answers when its upstream's name does not resolve at request time: Apache httpd
+    answers 500 (AH00898), the others what they answer for an upstream that is down."""
 
     def claims(self, service: Service) -> bool:
         """True when the service runs this proxy, by its image or its command (the sources also take a

@@ -91,9 +91,8 @@ class Context:
                 yield node, proxy
 
     def down_status(self, node: str) -> int:
-        """The status the proxy answers when it cannot reach an upstream: 502, or the reader's own
-        ``down_status`` (HAProxy answers 503)."""
-        return int(getattr(self.dialect(node), "down_status", 502))
+        """The status the proxy answers when it cannot reach an upstream (:attr:`Dialect.down_status`)."""
+        return self.dialect(node).down_status
 
     def startup_miss(self, res: Resolution) -> str:
         """What a name that does not resolve at start does: the proxy refuses to start, or the reader's

@@ -59,7 +59,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "use the name of a service, container or network alias on a network shared with " + proxy.name
             )
         outcome = (
-            f"every request answers {_miss_status(ctx, res.proxy)}"
+            f"every request answers {ctx.dialect(res.proxy).dns_failure_status}"
             if res.upstream.lookup is not Lookup.STARTUP
             else ctx.startup_miss(res)
         )
@@ -72,9 +72,3 @@ def check(ctx: Context) -> Iterator[Finding]:
             hint,
             edits,
         )
-
-
-def _miss_status(ctx: Context, proxy: str) -> int:
-    """What a request answers when its name does not resolve: the reader's ``dns_failure_status`` (Apache
-    httpd answers 500), else the proxy's status for an unreachable upstream."""
-    return int(getattr(ctx.dialect(proxy), "dns_failure_status", 0) or ctx.down_status(proxy))

@@ -45,6 +45,8 @@ class Caddy:
     )
     image_dirs = frozenset({"/etc/caddy", "/srv", "/config", "/data"})
     files_optional = False
+    down_status = 502
+    dns_failure_status = 502
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""

@@ -44,6 +44,8 @@ class HAProxy:
     image_dirs = frozenset({"/usr/local/etc/haproxy", "/etc/haproxy"})
     files_optional = False
     down_status = DOWN_STATUS
+    dns_failure_status = DOWN_STATUS
+    """With ``init-addr ... none``, a server whose name does not resolve is disabled: 503, as when down."""
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""

@@ -55,6 +55,8 @@ class Nginx:
     )
     """Directories that exist in nginx images: ``COPY x.conf /etc/nginx/conf.d`` copies into them."""
     files_optional = False
+    down_status = 502
+    dns_failure_status = 502
 
     def claims(self, service: Service) -> bool:
         """See :func:`.locate.claims`."""

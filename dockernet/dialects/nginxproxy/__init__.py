@@ -50,6 +50,8 @@ class NginxProxy:
     )
     image_dirs = frozenset({"/app"})
     files_optional = True
+    down_status = 502
+    dns_failure_status = 502
     """Its routes come from the other containers' environment: no file needs to be seen."""
 
     def claims(self, service: Service) -> bool:

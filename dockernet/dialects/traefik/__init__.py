@@ -37,6 +37,8 @@ class Traefik:
     )
     image_dirs = frozenset({static.CONFIG_DIR})
     files_optional = True
+    down_status = 502
+    dns_failure_status = 502
     """Traefik can be configured by flags and labels alone: no file needs to be seen."""
 
     def claims(self, service: Service) -> bool:
