@@ -111,6 +111,13 @@ class Context:
         """The reader's own tree of a proxy, when it is of type ``kind`` (for rules of one proxy kind)."""
         return proxy.syntax if isinstance(proxy.syntax, kind) else None
 
+    def read_proxies(self, dialect: str, kind: type[T]) -> Iterator[tuple[str, Proxy, T]]:
+        """(proxy node, proxy, the reader's own tree) for every proxy of ``dialect`` whose configuration was
+        read into a tree of type ``kind``: what a rule of one proxy kind walks."""
+        for node, proxy in self.proxies(dialect):
+            if isinstance(proxy, Proxy) and (syntax := self.syntax(proxy, kind)) is not None:
+                yield node, proxy, syntax
+
     def fix(self, res: Resolution, host: str, port: int | None = None) -> Fix:
         """The upstream's line rewritten to ``host`` (and ``port``, else the one it uses), in the proxy's
         own syntax, with its edit: the fix for hints."""

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import nginx
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -34,9 +33,7 @@ META = Meta("DN202", "proxy-pass-uri-mismatch", Severity.WARNING, dialects=froze
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Prefix locations whose slash disagrees with the proxy_pass URI."""
-    for node, proxy in ctx.proxies("nginx"):
-        if not isinstance(proxy, Proxy) or (syntax := ctx.syntax(proxy, nginx.Syntax)) is None:
-            continue
+    for node, proxy, syntax in ctx.read_proxies("nginx", nginx.Syntax):
         for route in proxy.routes:
             t = route.forward
             loc = route.match.path or ""

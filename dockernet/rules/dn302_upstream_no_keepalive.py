@@ -31,7 +31,6 @@ from collections.abc import Iterator
 
 from dockernet.dialects import nginx
 from dockernet.dialects.nginx.syntax import walk
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -40,9 +39,8 @@ META = Meta("DN302", "upstream-no-keepalive", Severity.NOTE, dialects=frozenset(
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Single-server upstream blocks without keepalive."""
-    for node, proxy in ctx.proxies("nginx"):
-        syntax = ctx.syntax(proxy, nginx.Syntax) if isinstance(proxy, Proxy) else None
-        for d, _parents in walk(syntax.directives if syntax else ()):
+    for node, _, syntax in ctx.read_proxies("nginx", nginx.Syntax):
+        for d, _parents in walk(syntax.directives):
             if d.name != "upstream" or not d.block or not d.args:
                 continue
             names = [c.name for c in d.block]

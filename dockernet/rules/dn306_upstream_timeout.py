@@ -42,7 +42,6 @@ from collections.abc import Iterator
 
 from dockernet.dialects import nginx
 from dockernet.dialects.nginx.syntax import walk
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -65,9 +64,8 @@ def seconds(value: str) -> float | None:
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Read/send timeouts under 10 s, connect timeouts over 75 s."""
-    for node, proxy in ctx.proxies("nginx"):
-        syntax = ctx.syntax(proxy, nginx.Syntax) if isinstance(proxy, Proxy) else None
-        for d, _parents in walk(syntax.directives if syntax else ()):
+    for node, _, syntax in ctx.read_proxies("nginx", nginx.Syntax):
+        for d, _parents in walk(syntax.directives):
             prefix, _, kind = d.name.partition("_")
             if prefix not in _PREFIXES or len(d.args) != 1:
                 continue

@@ -48,7 +48,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import nginx
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -57,9 +56,8 @@ META = Meta("DN401", "nginx-config-rejected", Severity.ERROR, dialects=frozenset
 
 def check(ctx: Context) -> Iterator[Finding]:
     """One finding per nginx proxy whose configuration nginx refuses."""
-    for node, proxy in ctx.proxies("nginx"):
-        syntax = ctx.syntax(proxy, nginx.Syntax) if isinstance(proxy, Proxy) else None
-        if syntax is None or syntax.refusal is None:
+    for node, _, syntax in ctx.read_proxies("nginx", nginx.Syntax):
+        if syntax.refusal is None:
             continue
         refusal = syntax.refusal
         table = f" (directives of {syntax.checked_with})" if syntax.checked_with else ""

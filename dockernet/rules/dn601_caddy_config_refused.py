@@ -33,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import caddy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -42,9 +41,8 @@ META = Meta("DN601", "caddy-config-refused", Severity.ERROR, dialects=frozenset(
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Everything Caddy refuses at adapt time."""
-    for node, proxy in ctx.proxies("caddy"):
-        syntax = ctx.syntax(proxy, caddy.Syntax) if isinstance(proxy, Proxy) else None
-        for r in syntax.refusals if syntax else ():
+    for node, _, syntax in ctx.read_proxies("caddy", caddy.Syntax):
+        for r in syntax.refusals:
             yield finding(
                 META,
                 f"Caddy will not start ({ctx.service(node).name}): {r.reason}; `caddy run` exits 1 "

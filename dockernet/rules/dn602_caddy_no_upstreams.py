@@ -37,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import caddy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -46,10 +45,9 @@ META = Meta("DN602", "caddy-no-upstreams", Severity.ERROR, dialects=frozenset({"
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Proxy directives left with no upstream."""
-    for node, proxy in ctx.proxies("caddy"):
-        syntax = ctx.syntax(proxy, caddy.Syntax) if isinstance(proxy, Proxy) else None
+    for node, _, syntax in ctx.read_proxies("caddy", caddy.Syntax):
         service = ctx.service(node)
-        for e in syntax.empty if syntax else ():
+        for e in syntax.empty:
             if e.vanished:
                 names = ", ".join(e.vanished)
                 plain = ", ".join(v[2:-1].split(":", 1)[0] for v in e.vanished)

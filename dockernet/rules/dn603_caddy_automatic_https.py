@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import caddy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -41,10 +40,9 @@ META = Meta("DN603", "caddy-automatic-https", Severity.WARNING, dialects=frozens
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Sites that make Caddy ask a public CA for a certificate."""
-    for node, proxy in ctx.proxies("caddy"):
-        syntax = ctx.syntax(proxy, caddy.Syntax) if isinstance(proxy, Proxy) else None
+    for node, _, syntax in ctx.read_proxies("caddy", caddy.Syntax):
         service = ctx.service(node)
-        for site in syntax.sites if syntax else ():
+        for site in syntax.sites:
             if not site.acme:
                 continue
             yield finding(

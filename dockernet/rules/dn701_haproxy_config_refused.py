@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import haproxy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -40,9 +39,8 @@ META = Meta("DN701", "haproxy-config-refused", Severity.ERROR, dialects=frozense
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Everything ``haproxy -c`` refuses that the reader sees."""
-    for node, proxy in ctx.proxies("haproxy"):
-        syntax = ctx.syntax(proxy, haproxy.Syntax) if isinstance(proxy, Proxy) else None
-        for r in syntax.refusals if syntax else ():
+    for node, _, syntax in ctx.read_proxies("haproxy", haproxy.Syntax):
+        for r in syntax.refusals:
             yield finding(
                 META,
                 f"HAProxy will not start ({ctx.service(node).name}): {r.reason}",

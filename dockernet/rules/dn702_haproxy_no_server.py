@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import haproxy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -39,9 +38,8 @@ META = Meta("DN702", "haproxy-no-server", Severity.ERROR, dialects=frozenset({"h
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Frontends without a backend, and routes to backends without servers."""
-    for node, proxy in ctx.proxies("haproxy"):
-        syntax = ctx.syntax(proxy, haproxy.Syntax) if isinstance(proxy, Proxy) else None
-        for n in syntax.no_server if syntax else ():
+    for node, _, syntax in ctx.read_proxies("haproxy", haproxy.Syntax):
+        for n in syntax.no_server:
             front = n.route is None
             yield finding(
                 META,

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import haproxy
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -38,10 +37,9 @@ META = Meta("DN703", "haproxy-server-port-missing", Severity.WARNING, dialects=f
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Servers without a port."""
-    for node, proxy in ctx.proxies("haproxy"):
-        syntax = ctx.syntax(proxy, haproxy.Syntax) if isinstance(proxy, Proxy) else None
+    for node, _, syntax in ctx.read_proxies("haproxy", haproxy.Syntax):
         seen: set[str] = set()
-        for p in syntax.portless if syntax else ():
+        for p in syntax.portless:
             if p.upstream.id in seen:
                 continue
             seen.add(p.upstream.id)

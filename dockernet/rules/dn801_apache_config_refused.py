@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import apache
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -43,9 +42,8 @@ META = Meta("DN801", "apache-config-refused", Severity.ERROR, dialects=frozenset
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Everything httpd refuses when it reads its configuration."""
-    for node, proxy in ctx.proxies("apache"):
-        syntax = ctx.syntax(proxy, apache.Syntax) if isinstance(proxy, Proxy) else None
-        for r in syntax.refusals if syntax else ():
+    for node, _, syntax in ctx.read_proxies("apache", apache.Syntax):
+        for r in syntax.refusals:
             yield finding(
                 META,
                 f"Apache httpd will not start ({ctx.service(node).name}): {r.reason}; every route fails",

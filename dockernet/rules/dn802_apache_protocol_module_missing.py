@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockernet.dialects import apache
-from dockernet.model import Proxy
 from dockernet.model.findings import Finding, Severity
 from dockernet.rules.base import Context, Meta, finding
 
@@ -40,9 +39,8 @@ META = Meta("DN802", "apache-protocol-module-missing", Severity.ERROR, dialects=
 
 def check(ctx: Context) -> Iterator[Finding]:
     """Routes whose scheme has no handler loaded."""
-    for node, proxy in ctx.proxies("apache"):
-        syntax = ctx.syntax(proxy, apache.Syntax) if isinstance(proxy, Proxy) else None
-        for m in syntax.missing if syntax else ():
+    for node, _, syntax in ctx.read_proxies("apache", apache.Syntax):
+        for m in syntax.missing:
             short = m.module.removesuffix("_module")
             yield finding(
                 META,

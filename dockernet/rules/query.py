@@ -21,10 +21,7 @@ def reached_services(ctx: Context) -> Iterator[tuple[Resolution, str]]:
 
 def traefik_proxies(ctx: Context) -> Iterator[tuple[str, Proxy, traefik.Syntax]]:
     """(proxy node, proxy, Traefik facts) for every Traefik whose configuration was read."""
-    for node, proxy in ctx.proxies("traefik"):
-        syntax = ctx.syntax(proxy, traefik.Syntax) if isinstance(proxy, Proxy) else None
-        if isinstance(proxy, Proxy) and syntax is not None:
-            yield node, proxy, syntax
+    return ctx.read_proxies("traefik", traefik.Syntax)
 
 
 def in_host_namespace(ctx: Context, res: Resolution) -> bool:
@@ -82,7 +79,4 @@ def ports_entry(mapping: PortMapping) -> str:
 
 def nginxproxy_proxies(ctx: Context) -> Iterator[tuple[str, Proxy, nginxproxy.Syntax]]:
     """(proxy node, proxy, nginx-proxy facts) for every nginx-proxy whose routes were read."""
-    for node, proxy in ctx.proxies("nginx-proxy"):
-        syntax = ctx.syntax(proxy, nginxproxy.Syntax) if isinstance(proxy, Proxy) else None
-        if isinstance(proxy, Proxy) and syntax is not None:
-            yield node, proxy, syntax
+    return ctx.read_proxies("nginx-proxy", nginxproxy.Syntax)
