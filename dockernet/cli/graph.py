@@ -15,12 +15,14 @@ import typer
 from dockernet.cli.common import guarded, warn, write
 from dockernet.cli.options import (
     ArgDirs,
+    OptApache,
     OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
     OptEnvFile,
     OptFile,
+    OptHAProxy,
     OptHostNginx,
     OptHostProxy,
     OptNginx,
@@ -61,6 +63,8 @@ def graph(
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
     traefik: OptTraefik = None,
+    haproxy: OptHAProxy = None,
+    apache: OptApache = None,
     host_nginx: OptHostNginx = None,
     host_proxy: OptHostProxy = None,
     network: Annotated[
@@ -133,7 +137,13 @@ def graph(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
+                {
+                    "nginx": nginx or (),
+                    "caddy": caddy or (),
+                    "traefik": traefik or (),
+                    "haproxy": haproxy or (),
+                    "apache": apache or (),
+                },
                 host_proxies=host_proxy or (),
                 host_nginx=host_nginx or (),
             )

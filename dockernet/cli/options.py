@@ -100,3 +100,15 @@ OptTraefik = Annotated[
     Optional[list[str]],
     typer.Option("--traefik", metavar="SERVICE=PATH", help="Read SERVICE's Traefik static config from PATH."),
 ]
+OptHAProxy = Annotated[
+    Optional[list[str]],
+    typer.Option("--haproxy", metavar="SERVICE=PATH", help="Read SERVICE's haproxy.cfg from PATH."),
+]
+OptApache = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--apache",
+        metavar="SERVICE=PATH",
+        help="Read SERVICE's Apache httpd config from PATH (a <VirtualHost> file is a site).",
+    ),
+]

@@ -14,12 +14,14 @@ import typer
 
 from dockernet.cli.common import colour, guarded, write
 from dockernet.cli.options import (
+    OptApache,
     OptCaddy,
     OptConfig,
     OptDebug,
     OptEngineHost,
     OptEnvFile,
     OptFile,
+    OptHAProxy,
     OptNginx,
     OptOutput,
     OptProfile,
@@ -62,6 +64,8 @@ def trace(
     nginx: OptNginx = None,
     caddy: OptCaddy = None,
     traefik: OptTraefik = None,
+    haproxy: OptHAProxy = None,
+    apache: OptApache = None,
     engine: Annotated[
         bool,
         typer.Option("--engine", help="Trace what runs on the Docker engine (read-only), like scan."),
@@ -123,7 +127,13 @@ def trace(
                 env_file or (),
                 profile or (),
                 os.environ,
-                {"nginx": nginx or (), "caddy": caddy or (), "traefik": traefik or ()},
+                {
+                    "nginx": nginx or (),
+                    "caddy": caddy or (),
+                    "traefik": traefik or (),
+                    "haproxy": haproxy or (),
+                    "apache": apache or (),
+                },
             )
             analysis = pipeline.analyse(pipeline.load_static(request), cfg)
         if trace_all:

@@ -102,8 +102,12 @@ class Dialect(Protocol):
     """Key in :data:`dockernet.dialects.DIALECTS` and :attr:`Proxy.dialect`."""
     title: str
     """The proxy's name in messages."""
-    override_option: str
-    """The command-line option that points dockernet at a config by hand (``--nginx``)."""
+
+    @property
+    def override_option(self) -> str | None:
+        """The command-line option that points dockernet at a config by hand (``--nginx``); None for a
+        proxy whose routes come only from the containers it serves (nginx-proxy): no file to point at."""
+
     error_page_fix: str
     """How to give users a page of your own when the proxy answers 502, for hints."""
     image_dirs: frozenset[str]

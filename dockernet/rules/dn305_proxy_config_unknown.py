@@ -51,8 +51,17 @@ def check(ctx: Context) -> Iterator[Finding]:
         svc = ctx.service(node)
         if proxy.dialect in DIALECTS:
             dialect = ctx.dialect(node)
-            message = f"{svc.name} runs {dialect.title} but its configuration cannot be seen ({proxy.reason})"
-            hint = f"point dockernet at it: {dialect.override_option} {svc.name}=PATH"
+            if dialect.override_option is None:
+                message = f"{svc.name} runs {dialect.title}, but {proxy.reason}"
+                hint = (
+                    "check it together with the projects of the containers it routes to: "
+                    "dockernet check PROXY_DIR APP_DIR"
+                )
+            else:
+                message = (
+                    f"{svc.name} runs {dialect.title} but its configuration cannot be seen ({proxy.reason})"
+                )
+                hint = f"point dockernet at it: {dialect.override_option} {svc.name}=PATH"
         else:
             kind = next(k for k in unread.KINDS if k.name == proxy.dialect)
             message = f"{svc.name} runs {kind.title}, but {proxy.reason}"

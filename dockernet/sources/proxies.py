@@ -85,18 +85,19 @@ def _find_one(
     if given is not None:
         reader, override = given
         dialect = DIALECTS[reader]
+        option = f"--{reader}"  # as typed: the CLI names each option after its reader
         located = dialect.locate(service)
         try:
             head = read_regular(override, MAX_FILE)[:MAX_FILE]
         except NotRegularFileError:
-            raise InputError(override, f"{NOT_REGULAR} (given with {dialect.override_option})") from None
+            raise InputError(override, f"{NOT_REGULAR} (given with {option})") from None
         except IsADirectoryError:
-            raise InputError(override, f"is a directory (given with {dialect.override_option})") from None
+            raise InputError(override, f"is a directory (given with {option})") from None
         except OSError:
-            raise InputError(override, f"no such file (given with {dialect.override_option})") from None
+            raise InputError(override, f"no such file (given with {option})") from None
         place = dialect.override_path(located, os.path.basename(override), head)
         mappings.append((place, os.path.abspath(override)))
-        origin = dialect.override_option
+        origin = option
     else:
         kind = unread.recognise(service, image.base if image is not None else None)
         if kind is not None:

@@ -294,6 +294,17 @@ def test_rules_and_explain() -> None:
     assert run("explain", "DN999", cwd=REPO).returncode == 3
 
 
+def test_every_reader_with_files_has_its_option_in_each_command() -> None:
+    """DN305's hint names the reader's ``override_option``: check, graph and trace all take it."""
+    from dockernet.dialects import DIALECTS
+
+    options = {d.override_option for d in DIALECTS.values() if d.override_option is not None}
+    assert options == {"--nginx", "--caddy", "--traefik", "--haproxy", "--apache"}
+    for command in ("check", "graph", "trace"):
+        helped = run(command, "--help", cwd=REPO).stdout
+        assert all(option in helped for option in options), command
+
+
 def test_version() -> None:
     assert run("--version", cwd=REPO).stdout.startswith("dockernet ")
 

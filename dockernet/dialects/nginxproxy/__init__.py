@@ -43,7 +43,7 @@ class NginxProxy:
 
     name = "nginx-proxy"
     title = "nginx-proxy"
-    override_option = "--nginx-proxy"
+    override_option = None
     error_page_fix = (
         "mount a file at /etc/nginx/vhost.d/default with `error_page 502 503 504 /50x.html;` (the template "
         "includes it in every server)"
