@@ -10,7 +10,8 @@ the same reader serves ``check`` (compose input) and ``scan`` (a live container)
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+import shlex
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -93,6 +94,18 @@ class Located:
         """True when files put at ``container_path`` are part of the configuration."""
         base = self.directory.rstrip("/")
         return container_path in (self.entry, self.directory) or container_path.startswith(base + "/")
+
+
+def command_words(argv: Iterable[str]) -> list[str]:
+    """An entrypoint and command as words: an argument with a space (an ``sh -c`` script) is split as the
+    shell would, one that does not split (an unclosed quote) is kept whole."""
+    words: list[str] = []
+    for arg in argv:
+        try:
+            words.extend(shlex.split(arg) if " " in arg else [arg])
+        except ValueError:
+            words.append(arg)
+    return words
 
 
 class Dialect(Protocol):

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-import shlex
 from dataclasses import dataclass
 
 from dockernet.dialects import DIALECTS
+from dockernet.dialects.base import command_words
 from dockernet.model import Service, UnreadProxy
 
 
@@ -125,12 +125,7 @@ def _recognise(image: str | None, base: str | None, argv: tuple[str, ...]) -> Ki
 def _programs(argv: tuple[str, ...]) -> set[str]:
     """The base names of the first word of the entrypoint and command, and of each word after a shell
     separator in ``sh -c`` scripts."""
-    words: list[str] = []
-    for arg in argv:
-        try:
-            words.extend(shlex.split(arg) if " " in arg else [arg])
-        except ValueError:
-            words.append(arg)
+    words = command_words(argv)
     out: set[str] = set()
     first = True
     for word in words:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 
-from dockernet.dialects.base import Located
+from dockernet.dialects.base import Located, command_words
 from dockernet.model import Service
 
 ETC_CADDY = "/etc/caddy"
@@ -31,22 +30,9 @@ def claims(service: Service) -> bool:
     return bool(_COMMAND.search(" ".join(service.entrypoint + service.command)))
 
 
-def _words(service: Service) -> list[str]:
-    words: list[str] = []
-    for arg in service.entrypoint + service.command:
-        if " " in arg:
-            try:
-                words.extend(shlex.split(arg))
-            except ValueError:
-                words.append(arg)
-        else:
-            words.append(arg)
-    return words
-
-
 def options(service: Service) -> tuple[str, str | None]:
     """``--config`` (Caddy's default when absent) and ``--adapter`` of the ``caddy run`` command line."""
-    words = _words(service)
+    words = command_words(service.entrypoint + service.command)
     config, adapter = MAIN, None
     started = False
     for i, word in enumerate(words):

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 
-from dockernet.dialects.base import Located
+from dockernet.dialects.base import Located, command_words
 from dockernet.model import Service
 
 OFFICIAL = "/usr/local/etc/haproxy/haproxy.cfg"
@@ -31,25 +30,13 @@ def claims(service: Service) -> bool:
     """True when the service runs HAProxy, by its image or its command."""
     if service.image and _IMAGE.search(service.image):
         return True
-    return any(posixpath.basename(w) == "haproxy" for w in _words(service))
-
-
-def _words(service: Service) -> list[str]:
-    words: list[str] = []
-    for arg in (*service.entrypoint, *service.command):
-        if " " in arg:
-            try:
-                words.extend(shlex.split(arg))
-            except ValueError:
-                words.append(arg)
-        else:
-            words.append(arg)
-    return words
+    words = command_words(service.entrypoint + service.command)
+    return any(posixpath.basename(w) == "haproxy" for w in words)
 
 
 def entries(service: Service) -> list[str]:
     """Every ``-f`` path of the command line, or the image's default file."""
-    words = _words(service)
+    words = command_words(service.entrypoint + service.command)
     found: list[str] = []
     started = bool(words) and words[0].startswith("-")
     for i, word in enumerate(words):

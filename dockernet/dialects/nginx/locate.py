@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 
-from dockernet.dialects.base import ConfigTree, Located
+from dockernet.dialects.base import ConfigTree, Located, command_words
 from dockernet.model import Service
 
 ETC_NGINX = "/etc/nginx"
@@ -60,15 +59,7 @@ def claims(service: Service) -> bool:
 
 def entry_file(service: Service) -> str:
     """The main config file: ``nginx -c PATH`` when the command line gives one, else nginx's default."""
-    words: list[str] = []
-    for arg in service.entrypoint + service.command:
-        if " " in arg:
-            try:
-                words.extend(shlex.split(arg))
-            except ValueError:
-                words.append(arg)
-        else:
-            words.append(arg)
+    words = command_words(service.entrypoint + service.command)
     started = False
     for i, word in enumerate(words):
         if posixpath.basename(word) in ("nginx", "openresty"):
@@ -93,13 +84,7 @@ def global_directives(service: Service) -> str | None:
     args = list(service.entrypoint + service.command)
     found = _g_value(args)  # exec form: each argument as it is ("daemon off;" is one)
     if found is None:  # a shell line: sh -c "... && nginx -g 'daemon off;'"
-        words: list[str] = []
-        for arg in args:
-            try:
-                words.extend(shlex.split(arg) if " " in arg else [arg])
-            except ValueError:
-                words.append(arg)
-        found = _g_value(words)
+        found = _g_value(command_words(args))
     return found
 
 
